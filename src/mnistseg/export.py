@@ -1,0 +1,84 @@
+"""Export a dataset split in the assignment's folder layout, outside `dvc repro`.
+
+    python -m mnistseg.export otsu test export/otsu-test --limit 100
+
+writes images/{i}.png, masks/{i}.png and labels/{i}.txt (composites: the tiles' labels, row by
+row, one line).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from mnistseg.datasets import (
+    CIRCLE_ARRAYS,
+    COMPOSITE_ARRAYS,
+    OTSU_ARRAYS,
+    SPLITS,
+    load_split,
+)
+from mnistseg.fileio import staged_dir
+
+DATASETS = ("otsu", "circles", "composites")
+
+
+def dataset_items(
+    data_dir: Path, dataset: str, split: str
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Images, masks and label texts of one split of `dataset` under `data_dir`."""
+    otsu = load_split(data_dir / "otsu", split, OTSU_ARRAYS)
+    if dataset == "otsu":
+        return otsu["images"], otsu["masks"], [str(v) for v in otsu["labels"]]
+    if dataset == "circles":
+        circles = load_split(data_dir / "circles", split, CIRCLE_ARRAYS)
+        return otsu["images"], circles["masks"], [str(v) for v in circles["labels"]]
+    made = load_split(data_dir / "composites", split, COMPOSITE_ARRAYS)
+    texts = [" ".join(str(v) for v in row) for row in made["tile_labels"]]
+    return made["images"], made["masks"], texts
+
+
+def png_files(images: np.ndarray) -> Iterator[bytes]:
+    """Encode each (H, W) uint8 image as PNG bytes."""
+    for image in images:
+        ok, encoded = cv2.imencode(".png", np.ascontiguousarray(image))
+        if not ok:
+            raise ValueError("OpenCV could not encode an image as PNG")
+        yield encoded.tobytes()
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    args.add_argument("dataset", choices=DATASETS)
+    args.add_argument("split", choices=SPLITS)
+    args.add_argument("out", type=Path, help="folder to create (replaced if it exists)")
+    args.add_argument("--limit", type=int, default=None, help="export only the first N items")
+    args.add_argument("--data-dir", type=Path, default=Path("data"), help="where the stages wrote")
+    opts = args.parse_args(argv)
+    if opts.limit is not None and opts.limit < 1:
+        args.error(f"--limit must be >= 1, got {opts.limit}")
+    try:
+        images, masks, labels = dataset_items(opts.data_dir, opts.dataset, opts.split)
+    except FileNotFoundError as exc:
+        args.exit(1, f"error: {exc}\n")
+    count = len(images) if opts.limit is None else min(opts.limit, len(images))
+    with staged_dir(opts.out) as tmp:
+        for sub in ("images", "masks", "labels"):
+            (tmp / sub).mkdir()
+        for i, (image_png, mask_png) in enumerate(
+            zip(png_files(images[:count]), png_files(masks[:count]))
+        ):
+            (tmp / "images" / f"{i}.png").write_bytes(image_png)
+            (tmp / "masks" / f"{i}.png").write_bytes(mask_png)
+            (tmp / "labels" / f"{i}.txt").write_text(labels[i] + "\n")
+    print(f"exported {count} {opts.dataset} {opts.split} items to {opts.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""Atomic writes: an output is either complete or absent, never half-written."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+
+@contextlib.contextmanager
+def staged_dir(final: Path) -> Iterator[Path]:
+    """Yield a fresh temporary folder beside `final`; on success it replaces `final`.
+
+    On any exception the temporary folder is removed and `final` is left as it was, so a
+    failed stage leaves no half-written output behind.
+    """
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    # A folder cannot be renamed over a non-empty one, so the old one goes first.
+    if final.is_dir() and not final.is_symlink():
+        shutil.rmtree(final)
+    elif final.exists() or final.is_symlink():
+        final.unlink()
+    os.replace(tmp, final)
+
+
+@contextlib.contextmanager
+def staged_file(final: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `final`; on success it is renamed onto `final`."""
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=final.suffix, dir=final.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, final)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` atomically."""
+    with staged_file(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_json(path: Path, payload: Mapping) -> None:
+    """Write `payload` as indented JSON (sorted keys, stable bytes) atomically."""
+    write_bytes(path, (json.dumps(payload, indent=2, sort_keys=True) + "\n").encode())
+
+
+def save_arrays(folder: Path, arrays: Mapping[str, np.ndarray]) -> None:
+    """Save each array as `<name>.npy` in `folder` (uncompressed, so memory-mappable)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, array in arrays.items():
+        np.save(folder / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
+
+
+def load_arrays(folder: Path, names: tuple[str, ...], mmap: bool = False) -> dict[str, np.ndarray]:
+    """Load `<name>.npy` for each name; a missing file raises FileNotFoundError naming it."""
+    arrays = {}
+    for name in names:
+        path = Path(folder) / f"{name}.npy"
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: missing (run `dvc repro` to build it)")
+        arrays[name] = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+    return arrays
+
+
+def write_png(path: Path, image: np.ndarray) -> None:
+    """Encode `image` (grey or BGR uint8) as PNG and write it atomically."""
+    ok, encoded = cv2.imencode(".png", image)
+    if not ok:
+        raise ValueError(f"{path}: OpenCV could not encode a {image.shape} image as PNG")
+    write_bytes(path, encoded.tobytes())

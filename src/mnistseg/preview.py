@@ -1,0 +1,52 @@
+"""Small preview grids of dataset samples, for `dvc plots show`."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+
+def to_bgr(gray: np.ndarray) -> np.ndarray:
+    """(H, W) uint8 -> (H, W, 3) uint8."""
+    return cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+
+
+def overlay(image: np.ndarray, mask: np.ndarray, colour: tuple[int, int, int]) -> np.ndarray:
+    """The grey image with the mask's pixels tinted half-way towards `colour` (BGR)."""
+    out = to_bgr(image).astype(np.float32)
+    on = mask > 0
+    out[on] = 0.5 * out[on] + 0.5 * np.array(colour, dtype=np.float32)
+    return out.astype(np.uint8)
+
+
+def image_grid(tiles: list[np.ndarray], columns: int, scale: int = 3, gap: int = 2) -> np.ndarray:
+    """Lay same-sized (H, W, 3) tiles out in rows of `columns`, enlarged `scale` times."""
+    h, w = tiles[0].shape[:2]
+    rows = -(-len(tiles) // columns)
+    sheet = np.full((rows * (h + gap) + gap, columns * (w + gap) + gap, 3), 255, dtype=np.uint8)
+    for k, tile in enumerate(tiles):
+        r, c = divmod(k, columns)
+        y, x = gap + r * (h + gap), gap + c * (w + gap)
+        sheet[y : y + h, x : x + w] = tile
+    return cv2.resize(sheet, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
+
+
+def mask_preview(images: np.ndarray, masks: np.ndarray, count: int = 8) -> np.ndarray:
+    """Two rows per sample column: the images on top, their masks overlaid below."""
+    count = min(count, len(images))
+    top = [to_bgr(img) for img in images[:count]]
+    bottom = [overlay(img, m, (0, 0, 255)) for img, m in zip(images[:count], masks[:count])]
+    return image_grid(top + bottom, columns=count)
+
+
+def circle_preview(
+    images: np.ndarray, circle_masks: np.ndarray, circles: np.ndarray, count: int = 8
+) -> np.ndarray:
+    """Each digit with its filled circle tinted and the fitted circle's outline in green."""
+    tiles = []
+    for img, disc, (cx, cy, r) in zip(images[:count], circle_masks[:count], circles[:count]):
+        tile = overlay(img, disc, (255, 0, 0))
+        if r >= 0:
+            cv2.circle(tile, (int(cx), int(cy)), int(r), (0, 200, 0), thickness=1)
+        tiles.append(tile)
+    return image_grid(tiles, columns=min(count, len(tiles)))

@@ -1,0 +1,34 @@
+"""Stage `circles` (Q1b): minimum enclosing circle of each digit's largest contour, as a mask."""
+
+from pathlib import Path
+
+from mnistseg.circles import circle_masks
+from mnistseg.cli import parser, run_stage
+from mnistseg.datasets import OTSU_ARRAYS, SPLITS, load_split
+from mnistseg.fileio import save_arrays, staged_dir, write_png
+from mnistseg.preview import circle_preview
+
+
+@run_stage
+def main(argv: list[str] | None = None) -> None:
+    args = parser(__doc__)
+    args.add_argument("--otsu", type=Path, required=True)
+    args.add_argument("--out", type=Path, required=True)
+    args.add_argument("--preview", type=Path, required=True)
+    opts = args.parse_args(argv)
+    with staged_dir(opts.out) as tmp:
+        for split in SPLITS:
+            otsu = load_split(opts.otsu, split, OTSU_ARRAYS)
+            masks, circles, empty = circle_masks(otsu["masks"])
+            save_arrays(tmp / split, {"masks": masks, "circles": circles, "labels": otsu["labels"]})
+            print(
+                f"circles: {split}: {len(masks)} circles, {empty} empty Otsu masks "
+                "(given an empty circle, radius -1)"
+            )
+            if split == "test":
+                preview = circle_preview(otsu["images"], masks, circles)
+    write_png(opts.preview, preview)
+
+
+if __name__ == "__main__":
+    main()

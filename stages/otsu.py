@@ -1,0 +1,46 @@
+"""Stage `otsu` (Q1a): decode both splits and compute every digit's Otsu mask."""
+
+from pathlib import Path
+
+from mnistseg.cli import parser, run_stage
+from mnistseg.datasets import SPLITS
+from mnistseg.download import SPLIT_FILES, validate_files
+from mnistseg.fileio import save_arrays, staged_dir, write_png
+from mnistseg.otsu import otsu_masks
+from mnistseg.preview import mask_preview
+
+
+@run_stage
+def main(argv: list[str] | None = None) -> None:
+    args = parser(__doc__)
+    args.add_argument("--raw", type=Path, required=True)
+    args.add_argument("--out", type=Path, required=True)
+    args.add_argument("--preview", type=Path, required=True)
+    opts = args.parse_args(argv)
+    names = [name for pair in SPLIT_FILES.values() for name in pair]
+    for name in names:
+        if not (opts.raw / name).is_file():
+            raise FileNotFoundError(f"{opts.raw / name}: missing (run the `download` stage)")
+    splits = validate_files({name: (opts.raw / name).read_bytes() for name in names})
+    with staged_dir(opts.out) as tmp:
+        for split in SPLITS:
+            digits = splits[split]
+            masks, thresholds = otsu_masks(digits.images)
+            save_arrays(
+                tmp / split,
+                {
+                    "images": digits.images,
+                    "labels": digits.labels,
+                    "masks": masks,
+                    "thresholds": thresholds,
+                },
+            )
+            empty = int((masks.reshape(len(masks), -1).max(axis=1) == 0).sum())
+            print(f"otsu: {split}: {len(masks)} masks, {empty} empty")
+            if split == "test":
+                preview = mask_preview(digits.images, masks)
+    write_png(opts.preview, preview)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Shared fixtures: tiny digit sets drawn in the test, written as IDX .gz files."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from mnistseg.download import SPLIT_FILES
+from mnistseg.idx import encode_idx
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_MNIST = REPO.parent / "shared" / "mnist"
+
+
+def draw_digits(count: int, seed: int, size: int = 28) -> tuple[np.ndarray, np.ndarray]:
+    """(count, size, size) uint8 images of digits drawn with OpenCV's font, and their labels."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 10, size=count).astype(np.uint8)
+    images = np.zeros((count, size, size), dtype=np.uint8)
+    for image, label in zip(images, labels):
+        x, y = (int(v) for v in rng.integers(3, 8, size=2))
+        thickness = int(rng.integers(2, 4))
+        cv2.putText(image, str(label), (x, size - y), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 255, thickness)
+        # Soft edges and a little noise, as real scans have.
+        image[:] = cv2.GaussianBlur(image, (3, 3), 0)
+        image[:] = np.clip(image + rng.integers(0, 12, image.shape), 0, 255).astype(np.uint8)
+    return images, labels
+
+
+def write_idx_dir(folder: Path, splits: dict[str, tuple[np.ndarray, np.ndarray]]) -> Path:
+    """Write each split's images and labels as the four official .gz file names."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for split, (images, labels) in splits.items():
+        images_name, labels_name = SPLIT_FILES[split]
+        (folder / images_name).write_bytes(gzip.compress(encode_idx(images), mtime=0))
+        (folder / labels_name).write_bytes(gzip.compress(encode_idx(labels), mtime=0))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_mnist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding a 300-train / 100-test digit set in MNIST's IDX layout."""
+    folder = tmp_path_factory.mktemp("tiny-mnist")
+    return write_idx_dir(
+        folder, {"train": draw_digits(300, seed=1), "test": draw_digits(100, seed=2)}
+    )
+
+
+@pytest.fixture(scope="session")
+def digits() -> tuple[np.ndarray, np.ndarray]:
+    """Real MNIST test digits when ../shared/mnist is present, else drawn ones (200 either way)."""
+    if SHARED_MNIST.is_dir():
+        from mnistseg.download import read_local, validate_files
+
+        test = validate_files(read_local(SHARED_MNIST))["test"]
+        return np.array(test.images[:200]), np.array(test.labels[:200])
+    return draw_digits(200, seed=3)
+
+
+def load_stage(name: str):
+    """Import stages/<name>.py as a module, so its main(argv) can be called in-process."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"stage_{name}", REPO / "stages" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,0 +1,47 @@
+import numpy as np
+import pytest
+
+from mnistseg.composites import composite_grid, tile_grid
+
+
+@pytest.fixture
+def source():
+    count = 50
+    images = np.stack([np.full((28, 28), i, np.uint8) for i in range(count)])
+    masks = (images % 2 * 255).astype(np.uint8)
+    labels = (np.arange(count) % 10).astype(np.uint8)
+    return images, masks, labels
+
+
+@pytest.mark.parametrize("grid", [1, 2, 3])
+def test_layout_places_tiles_row_by_row(source, grid):
+    images, masks, labels = source
+    made = composite_grid(images, masks, labels, 7, grid, np.random.default_rng(0))
+    assert made.images.shape == made.masks.shape == (7, 28 * grid, 28 * grid)
+    assert made.tiles.shape == made.tile_labels.shape == (7, grid * grid)
+    for n in range(7):
+        for k, index in enumerate(made.tiles[n]):
+            r, c = divmod(k, grid)
+            block = np.s_[n, 28 * r : 28 * (r + 1), 28 * c : 28 * (c + 1)]
+            np.testing.assert_array_equal(made.images[block], images[index])
+            np.testing.assert_array_equal(made.masks[block], masks[index])
+            assert made.tile_labels[n, k] == labels[index]
+
+
+def test_same_seed_same_composites_other_seed_other(source):
+    a = composite_grid(*source, 20, 2, np.random.default_rng(5))
+    b = composite_grid(*source, 20, 2, np.random.default_rng(5))
+    c = composite_grid(*source, 20, 2, np.random.default_rng(6))
+    np.testing.assert_array_equal(a.images, b.images)
+    np.testing.assert_array_equal(a.tiles, b.tiles)
+    assert not np.array_equal(a.tiles, c.tiles)
+
+
+def test_tile_grid_two_by_two():
+    stack = np.arange(4, dtype=np.uint8).reshape(1, 4, 1, 1)
+    np.testing.assert_array_equal(tile_grid(stack, 2)[0], [[0, 1], [2, 3]])
+
+
+def test_rejects_empty_request(source):
+    with pytest.raises(ValueError, match="count and grid"):
+        composite_grid(*source, 0, 2, np.random.default_rng(0))

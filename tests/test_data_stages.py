@@ -1,0 +1,149 @@
+"""The data stages as scripts: outputs, shapes, determinism, and clean failure."""
+
+import gzip
+import shutil
+
+import numpy as np
+import pytest
+
+from conftest import load_stage
+from mnistseg.download import FILE_NAMES
+
+
+@pytest.fixture(scope="module")
+def built(tiny_mnist, tmp_path_factory):
+    root = tmp_path_factory.mktemp("built")
+    load_stage("download").main(["--data.source", str(tiny_mnist), "--out", str(root / "raw")])
+    load_stage("otsu").main(
+        [
+            "--raw",
+            str(root / "raw"),
+            "--out",
+            str(root / "otsu"),
+            "--preview",
+            str(root / "otsu.png"),
+        ]
+    )
+    load_stage("circles").main(
+        [
+            "--otsu",
+            str(root / "otsu"),
+            "--out",
+            str(root / "circles"),
+            "--preview",
+            str(root / "circles.png"),
+        ]
+    )
+    composites(root, "composites", seed=0)
+    return root
+
+
+def composites(root, name, seed, train=30, test=10, grid=2):
+    load_stage("composites").main(
+        [
+            "--otsu",
+            str(root / "otsu"),
+            "--out",
+            str(root / name),
+            "--preview",
+            str(root / f"{name}.png"),
+            "--composites.train",
+            str(train),
+            "--composites.test",
+            str(test),
+            "--composites.grid",
+            str(grid),
+            "--composites.seed",
+            str(seed),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("folder", "split", "name", "shape", "dtype"),
+    [
+        ("otsu", "train", "images", (300, 28, 28), np.uint8),
+        ("otsu", "test", "masks", (100, 28, 28), np.uint8),
+        ("otsu", "test", "thresholds", (100,), np.uint8),
+        ("circles", "train", "circles", (300, 3), np.float32),
+        ("circles", "test", "masks", (100, 28, 28), np.uint8),
+        ("composites", "train", "images", (30, 56, 56), np.uint8),
+        ("composites", "test", "tile_labels", (10, 4), np.uint8),
+    ],
+)
+def test_outputs_have_the_right_shapes(built, folder, split, name, shape, dtype):
+    array = np.load(built / folder / split / f"{name}.npy", mmap_mode="r")
+    assert array.shape == shape and array.dtype == dtype
+    assert (built / f"{folder}.png").stat().st_size > 0
+
+
+def test_same_params_give_identical_bytes(built):
+    composites(built, "again", seed=0)
+    for name in ("images", "masks", "tiles", "tile_labels"):
+        for split in ("train", "test"):
+            first = (built / "composites" / split / f"{name}.npy").read_bytes()
+            assert first == (built / "again" / split / f"{name}.npy").read_bytes()
+
+
+def test_changing_the_test_count_keeps_the_train_composites(built):
+    composites(built, "more-test", seed=0, test=20)
+    np.testing.assert_array_equal(
+        np.load(built / "composites/train/tiles.npy"), np.load(built / "more-test/train/tiles.npy")
+    )
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda data: data[: len(data) // 2], "not a complete gzip file"),
+        (
+            lambda data: gzip.compress(b"\x00\x00\x08\x01" + gzip.decompress(data)[4:]),
+            "wrong magic number",
+        ),
+    ],
+    ids=["truncated", "magic"],
+)
+def test_bad_source_file_fails_cleanly(tiny_mnist, tmp_path, capsys, damage, message):
+    source = tmp_path / "source"
+    shutil.copytree(tiny_mnist, source)
+    target = source / FILE_NAMES[0]
+    target.write_bytes(damage(target.read_bytes()))
+    out = tmp_path / "raw"
+    with pytest.raises(SystemExit) as exit_info:
+        load_stage("download").main(["--data.source", str(source), "--out", str(out)])
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert FILE_NAMES[0] in err and message in err
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [source]  # no temporary folder left behind
+
+
+def test_failed_rerun_keeps_the_previous_output(tiny_mnist, tmp_path, capsys):
+    out = tmp_path / "raw"
+    load_stage("download").main(["--data.source", str(tiny_mnist), "--out", str(out)])
+    before = sorted(p.name for p in out.iterdir())
+    with pytest.raises(SystemExit):
+        load_stage("download").main(["--data.source", str(tmp_path / "nowhere"), "--out", str(out)])
+    assert "data.source" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == before
+
+
+def test_bad_parameter_is_named(built, capsys):
+    with pytest.raises(SystemExit):
+        composites(built, "bad", seed=0, train=-3)
+    assert "--composites.train: must be >= 1, got -3" in capsys.readouterr().err
+    assert not (built / "bad").exists()
+
+
+def test_export_writes_the_assignment_layout(built, tmp_path):
+    from mnistseg.export import main as export
+
+    export(["composites", "test", str(tmp_path / "out"), "--limit", "3", "--data-dir", str(built)])
+    assert sorted(p.name for p in (tmp_path / "out" / "images").iterdir()) == [
+        "0.png",
+        "1.png",
+        "2.png",
+    ]
+    labels = (tmp_path / "out" / "labels" / "0.txt").read_text().split()
+    expected = np.load(built / "composites/test/tile_labels.npy")[0]
+    assert [int(v) for v in labels] == expected.tolist()

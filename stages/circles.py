@@ -20,7 +20,15 @@ def main(argv: list[str] | None = None) -> None:
         for split in SPLITS:
             otsu = load_split(opts.otsu, split, OTSU_ARRAYS)
             masks, circles, empty = circle_masks(otsu["masks"])
-            save_arrays(tmp / split, {"masks": masks, "circles": circles, "labels": otsu["labels"]})
+            save_arrays(
+                tmp / split,
+                {
+                    "images": otsu["images"],
+                    "masks": masks,
+                    "circles": circles,
+                    "labels": otsu["labels"],
+                },
+            )
             print(
                 f"circles: {split}: {len(masks)} circles, {empty} empty Otsu masks "
                 "(given an empty circle, radius -1)"

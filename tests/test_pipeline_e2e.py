@@ -1,5 +1,7 @@
 """The whole pipeline through `dvc repro`, at a tiny scale, checked as a user would."""
 
+import json
+
 import numpy as np
 import pytest
 import yaml
@@ -7,13 +9,20 @@ import yaml
 from e2e import dvc, git, make_project, stages_run
 
 DATA_STAGES = ["download", "otsu", "circles", "composites"]
+MODELS = ["segnet", "circlenet", "unet"]
+MODEL_STAGES = [f"{kind}@{m}" for kind in ("train", "evaluate") for m in MODELS]
 
 
 @pytest.fixture(scope="module")
 def project(tiny_mnist, tmp_path_factory):
     root = make_project(
         tmp_path_factory.mktemp("e2e") / "project",
-        {"data": {"source": str(tiny_mnist)}, "composites": {"train": 40, "test": 12}},
+        {
+            "data": {"source": str(tiny_mnist)},
+            "composites": {"train": 40, "test": 12},
+            "epochs": 1,
+            "device": "cpu",
+        },
     )
     first = dvc(root, "repro")
     git(root, "add", "-A")
@@ -26,6 +35,7 @@ def test_stage_names(project):
     listed = dvc(root, "stage", "list").stdout.split("\n")
     names = [line.split()[0] for line in listed if line.strip()]
     assert names[: len(DATA_STAGES)] == DATA_STAGES
+    assert sorted(names[len(DATA_STAGES) : len(DATA_STAGES) + 6]) == sorted(MODEL_STAGES)
 
 
 def test_first_repro_builds_every_dataset(project):
@@ -38,6 +48,20 @@ def test_first_repro_builds_every_dataset(project):
     assert np.load(root / "data/composites/test/masks.npy").shape == (12, 56, 56)
     for preview in ("otsu", "circles", "composites"):
         assert (root / "plots" / f"{preview}.png").stat().st_size > 0
+
+
+def test_first_repro_trains_and_scores_every_model(project):
+    root, output = project
+    assert set(MODEL_STAGES) <= set(stages_run(output))
+    expected = {"segnet": "mean_iou", "circlenet": "gated_iou", "unet": "mean_dice"}
+    for model, key in expected.items():
+        metrics = json.loads((root / "metrics" / f"{model}.json").read_text())
+        assert 0.0 <= metrics[key] <= 1.0
+        assert (root / "models" / f"{model}.pt").is_file()
+        assert (root / "dvclive" / model / "plots/metrics/train/loss.tsv").is_file()
+        assert (root / "plots" / model / "predictions.png").is_file()
+    assert 0.0 <= json.loads((root / "metrics/circlenet.json").read_text())["accuracy"] <= 1.0
+    assert (root / "plots/circlenet/confusion.csv").read_text().startswith("actual,predicted")
 
 
 def test_second_repro_runs_nothing(project):
@@ -53,8 +77,19 @@ def test_changed_composites_param_reruns_only_downstream(project):
     params["composites"]["train"] = 41
     (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     ran = stages_run(dvc(root, "repro").stdout)
-    assert "composites" in ran
-    assert not set(ran) & {"download", "otsu", "circles"}
+    assert sorted(ran) == ["composites", "evaluate@unet", "train@unet"]
     assert np.load(root / "data/composites/train/images.npy").shape == (41, 56, 56)
-    git(root, "checkout", "params.yaml")
+    git(root, "checkout", "--", ".")
     dvc(root, "checkout", "-q")
+
+
+def test_exp_run_with_more_epochs_reruns_only_the_models(project):
+    root, _ = project
+    ran = stages_run(dvc(root, "exp", "run", "-S", "epochs=2").stdout)
+    assert sorted(ran) == sorted(MODEL_STAGES)
+    assert len((root / "dvclive/segnet/plots/metrics/train/loss.tsv").read_text().splitlines()) == 3
+    diff = json.loads(dvc(root, "metrics", "diff", "--all", "--json").stdout)
+    assert {"metrics/segnet.json", "metrics/circlenet.json", "metrics/unet.json"} <= set(diff)
+    assert "mean_iou" in diff["metrics/segnet.json"]
+    shown = dvc(root, "exp", "show", "--csv").stdout
+    assert "epochs" in shown and "gated_iou" in shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ from mnistseg.fileio import load_arrays
 SPLITS = ("train", "test")
 # Every dataset folder holds <split>/<name>.npy for each name below.
 OTSU_ARRAYS = ("images", "labels", "masks", "thresholds")
-CIRCLE_ARRAYS = ("masks", "circles", "labels")
+CIRCLE_ARRAYS = ("images", "masks", "circles", "labels")
 COMPOSITE_ARRAYS = ("images", "masks", "tiles", "tile_labels")
 
 
@@ -20,3 +21,31 @@ def load_split(
 ) -> dict[str, np.ndarray]:
     """Load the named arrays of one split of a dataset folder."""
     return load_arrays(Path(root) / split, names, mmap=mmap)
+
+
+# Which dataset each model learns from, and whether it also predicts the digit class.
+MODEL_TASKS = {"segnet": "segment", "circlenet": "circle", "unet": "segment"}
+MODEL_ARRAYS = {"segnet": OTSU_ARRAYS, "circlenet": CIRCLE_ARRAYS, "unet": COMPOSITE_ARRAYS}
+
+
+@dataclass(frozen=True)
+class ModelSplit:
+    """What a model sees and is scored on. images: what a person sees; inputs: what the net sees.
+
+    labels: the digit class per item (None for composites, which hold four).
+    """
+
+    images: np.ndarray
+    inputs: np.ndarray
+    masks: np.ndarray
+    labels: np.ndarray | None
+
+
+def model_split(root: Path, split: str, model: str, input_kind: str = "image") -> ModelSplit:
+    """Load one split of `model`'s dataset (all in memory: training reads it many times)."""
+    if model not in MODEL_TASKS:
+        raise ValueError(f"model must be one of {', '.join(MODEL_TASKS)}, got {model!r}")
+    arrays = load_split(root, split, MODEL_ARRAYS[model], mmap=False)
+    # The assignment's circle variant fed the circle mask itself to the network.
+    inputs = arrays["masks"] if input_kind == "circle_mask" else arrays["images"]
+    return ModelSplit(arrays["images"], inputs, arrays["masks"], arrays.get("labels"))

@@ -1,0 +1,194 @@
+"""The assignment's three networks and a stronger U-Net variant, each built from a small config.
+
+Every network returns logits: a (N, 1, H, W) mask for segmentation, and for the circle task a
+pair ((N, 10) class logits, (N, 1, H, W) mask logits). Sigmoid and softmax live in the loss.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+import torch
+from torch import nn
+
+INPUTS = ("image", "circle_mask")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """What fixes a network's shape; `arch` is a key of ARCHS."""
+
+    task: str  # "segment" (mask only) or "circle" (class + mask)
+    arch: str
+    width: int = 16  # channels of the first level; each level down doubles it
+    depth: int = 2  # pooling levels (unet only; the assignment's nets have 2)
+    image_size: int = 28  # side of the square input, for the class head's input size
+    num_classes: int = 10  # circle task only
+    input: str = "image"  # what the network sees: the digit `image`, or the `circle_mask` itself
+
+    def __post_init__(self) -> None:
+        if self.task not in ("segment", "circle"):
+            raise ValueError(f"task must be `segment` or `circle`, got {self.task!r}")
+        if self.arch not in ARCHS:
+            raise ValueError(f"arch must be one of {', '.join(ARCHS)}, got {self.arch!r}")
+        if self.task not in ARCH_TASKS[self.arch]:
+            raise ValueError(f"arch {self.arch!r} cannot do the {self.task!r} task")
+        if self.input not in INPUTS:
+            raise ValueError(f"input must be one of {', '.join(INPUTS)}, got {self.input!r}")
+        if self.width < 1 or self.depth < 1:
+            raise ValueError(f"width and depth must be >= 1, got {self.width}, {self.depth}")
+        levels = self.depth if self.arch == "unet" else 2
+        if self.image_size % 2**levels:
+            raise ValueError(f"image_size {self.image_size} is not divisible by 2**{levels}")
+
+
+class SimpleSegNet(nn.Module):
+    """Q2's network: two conv+pool levels down, two transposed convs up, no skips."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        w = cfg.width
+        self.encoder = nn.Sequential(
+            nn.Conv2d(1, w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(w, 2 * w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        )  # fmt: skip
+        self.decoder = nn.Sequential(
+            nn.ConvTranspose2d(2 * w, w, 2, stride=2), nn.ReLU(),
+            nn.ConvTranspose2d(w, 1, 2, stride=2),
+        )  # fmt: skip
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decoder(self.encoder(x))
+
+
+class SimpleUNet(nn.Module):
+    """Q4's network: the assignment's 'U-Net' without skip connections, one more conv a level."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        w = cfg.width
+        self.encoder = nn.Sequential(
+            nn.Conv2d(1, w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(w, 2 * w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(2 * w, 4 * w, 3, padding=1), nn.ReLU(),
+        )  # fmt: skip
+        self.decoder = nn.Sequential(
+            nn.ConvTranspose2d(4 * w, 2 * w, 2, stride=2), nn.ReLU(),
+            nn.ConvTranspose2d(2 * w, w, 2, stride=2), nn.ReLU(),
+            nn.Conv2d(w, 1, 1),
+        )  # fmt: skip
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decoder(self.encoder(x))
+
+
+class CirclizationCNN(nn.Module):
+    """Q3's network: a shared encoder, a linear class head and a transposed-conv mask decoder."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        w = cfg.width
+        self.encoder = nn.Sequential(
+            nn.Conv2d(1, w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(w, 2 * w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        )  # fmt: skip
+        side = cfg.image_size // 4
+        self.classifier = nn.Sequential(
+            nn.Flatten(), nn.Linear(2 * w * side * side, cfg.num_classes)
+        )
+        self.decoder = nn.Sequential(
+            nn.ConvTranspose2d(2 * w, w, 2, stride=2), nn.ReLU(),
+            nn.ConvTranspose2d(w, 1, 2, stride=2),
+        )  # fmt: skip
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        features = self.encoder(x)
+        return self.classifier(features), self.decoder(features)
+
+
+def conv_block(c_in: int, c_out: int) -> nn.Sequential:
+    """Two 3x3 conv + batch norm + ReLU layers."""
+    return nn.Sequential(
+        nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True),
+        nn.Conv2d(c_out, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True),
+    )  # fmt: skip
+
+
+class UNet(nn.Module):
+    """A real U-Net: skip connections and batch norm; with a class head for the circle task."""
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        widths = [cfg.width * 2**level for level in range(cfg.depth + 1)]
+        self.down = nn.ModuleList(
+            [conv_block(1, widths[0])]
+            + [conv_block(widths[i], widths[i + 1]) for i in range(cfg.depth)]
+        )
+        self.pool = nn.MaxPool2d(2)
+        self.up = nn.ModuleList(
+            nn.ConvTranspose2d(widths[i + 1], widths[i], 2, stride=2)
+            for i in reversed(range(cfg.depth))
+        )
+        self.merge = nn.ModuleList(
+            conv_block(2 * widths[i], widths[i]) for i in reversed(range(cfg.depth))
+        )
+        self.head = nn.Conv2d(widths[0], 1, 1)
+        self.classifier = None
+        if cfg.task == "circle":
+            self.classifier = nn.Sequential(
+                nn.AdaptiveAvgPool2d(1),
+                nn.Flatten(),
+                nn.Dropout(0.2),
+                nn.Linear(widths[-1], cfg.num_classes),
+            )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
+        skips = []
+        for level, block in enumerate(self.down):
+            x = block(x if level == 0 else self.pool(x))
+            skips.append(x)
+        bottom = x
+        for up, merge, skip in zip(self.up, self.merge, reversed(skips[:-1])):
+            x = merge(torch.cat([up(x), skip], dim=1))
+        mask = self.head(x)
+        if self.classifier is None:
+            return mask
+        return self.classifier(bottom), mask
+
+
+ARCHS: dict[str, type[nn.Module]] = {
+    "simple_segnet": SimpleSegNet,
+    "circlization_cnn": CirclizationCNN,
+    "simple_unet": SimpleUNet,
+    "unet": UNet,
+}
+ARCH_TASKS = {
+    "simple_segnet": ("segment",),
+    "circlization_cnn": ("circle",),
+    "simple_unet": ("segment",),
+    "unet": ("segment", "circle"),
+}
+
+
+def build_model(cfg: ModelConfig) -> nn.Module:
+    """The network that `cfg` describes."""
+    return ARCHS[cfg.arch](cfg)
+
+
+def config_from_dict(values: dict) -> ModelConfig:
+    """Rebuild a ModelConfig from `asdict(cfg)` (as stored in a checkpoint)."""
+    known = {f.name for f in fields(ModelConfig)}
+    return ModelConfig(**{k: v for k, v in values.items() if k in known})
+
+
+def checkpoint(model: nn.Module, cfg: ModelConfig) -> dict:
+    """What a checkpoint file holds: weights and the config that rebuilds the network."""
+    return {"state_dict": model.state_dict(), "config": asdict(cfg)}
+
+
+def model_from_checkpoint(payload: dict) -> tuple[nn.Module, ModelConfig]:
+    """Rebuild the network of a checkpoint loaded with `torch.load(..., weights_only=True)`."""
+    cfg = config_from_dict(payload["config"])
+    model = build_model(cfg)
+    model.load_state_dict(payload["state_dict"])
+    return model, cfg

@@ -1,0 +1,105 @@
+"""Stage `train@<model>`: train one model on its dataset's training split, log with dvclive."""
+
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+from dvclive import Live
+
+from mnistseg.cli import ParamError, int_at_least, parser, run_stage
+from mnistseg.datasets import MODEL_TASKS, model_split
+from mnistseg.evaluation import score
+from mnistseg.fileio import staged_dir, staged_file
+from mnistseg.models import ModelConfig, build_model, checkpoint
+from mnistseg.params import read_params, train_params
+from mnistseg.training import (
+    DEVICES,
+    batches,
+    evaluate,
+    mask_data,
+    predict,
+    progress,
+    select_device,
+    set_seeds,
+    split_indices,
+    train_one_epoch,
+)
+
+EVAL_BATCH = 1024  # inference only: any size gives the same predictions
+
+
+@run_stage
+def main(argv: list[str] | None = None) -> None:
+    args = parser(__doc__)
+    args.add_argument("--model", choices=sorted(MODEL_TASKS), required=True)
+    args.add_argument("--dataset", type=Path, required=True)
+    args.add_argument("--params", type=Path, required=True, help="params.yaml: the model's section")
+    args.add_argument("--epochs", type=int_at_least(1), required=True)
+    args.add_argument("--device", choices=DEVICES, required=True)
+    args.add_argument("--out", type=Path, required=True, help="checkpoint file")
+    args.add_argument("--live", type=Path, required=True, help="dvclive folder")
+    opts = args.parse_args(argv)
+    hp = train_params(read_params(opts.params), opts.model, str(opts.params))
+
+    set_seeds(hp.seed)
+    data = model_split(opts.dataset, "train", opts.model, hp.input)
+    try:
+        cfg = ModelConfig(
+            task=MODEL_TASKS[opts.model],
+            arch=hp.arch,
+            width=hp.width,
+            depth=hp.depth,
+            image_size=data.inputs.shape[-1],
+            input=hp.input,
+        )
+    except ValueError as exc:
+        raise ParamError(f"{opts.params}: `{opts.model}`: {exc}") from None
+    labels = data.labels if cfg.task == "circle" else None
+    everything = mask_data(data.inputs, data.masks, labels)
+    train_index, val_index = split_indices(len(everything), hp.val_fraction, hp.seed)
+    train_set, val_set = everything.subset(train_index), everything.subset(val_index)
+    val_labels = None if data.labels is None else data.labels[val_index.numpy()]
+
+    device = select_device(opts.device)
+    model = build_model(cfg).to(device).to(memory_format=torch.channels_last)
+    optimizer = torch.optim.Adam(model.parameters(), lr=hp.lr)
+    shuffle = torch.Generator().manual_seed(hp.seed)
+    steps = -(-len(train_set) // hp.batch_size)
+    print(
+        f"train@{opts.model}: {cfg.arch}, {len(train_set)} train / {len(val_set)} validation "
+        f"items, {opts.epochs} epochs of {steps} steps on {device}"
+    )
+
+    with staged_dir(opts.live) as live_dir:
+        with Live(dir=str(live_dir), dvcyaml=False, save_dvc_exp=False, report=None) as live:
+            live.log_params({"model": opts.model, "epochs": opts.epochs, **asdict(hp)})
+            for epoch in range(opts.epochs):
+                loss = train_one_epoch(
+                    model,
+                    progress(
+                        batches(train_set, hp.batch_size, device, shuffle),
+                        f"epoch {epoch + 1}",
+                        steps,
+                    ),
+                    optimizer,
+                    device,
+                )
+                live.log_metric("train/loss", loss)
+                line = f"epoch {epoch + 1}/{opts.epochs}: train loss {loss:.4f}"
+                if len(val_set):
+                    val_loss = evaluate(model, batches(val_set, EVAL_BATCH, device), device)
+                    pred = predict(model, batches(val_set, EVAL_BATCH, device), device)
+                    val = score(pred, val_set.masks[:, 0].numpy().astype(bool), val_labels)
+                    live.log_metric("val/loss", val_loss)
+                    for name in ("mean_iou", "mean_dice", "accuracy", "gated_iou"):
+                        if name in val:
+                            live.log_metric(f"val/{name}", val[name])
+                    line += f", validation loss {val_loss:.4f}, IoU {val['mean_iou']:.4f}"
+                print(line, flush=True)
+                live.next_step()
+        with staged_file(opts.out) as tmp:
+            torch.save(checkpoint(model.to("cpu"), cfg), tmp)
+
+
+if __name__ == "__main__":
+    main()

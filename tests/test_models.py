@@ -1,0 +1,63 @@
+import pytest
+import torch
+
+from mnistseg.models import ModelConfig, build_model, checkpoint, model_from_checkpoint
+
+CASES = [
+    ("segment", "simple_segnet", 28),
+    ("segment", "simple_unet", 56),
+    ("segment", "unet", 28),
+    ("segment", "unet", 56),
+    ("circle", "circlization_cnn", 28),
+    ("circle", "unet", 28),
+]
+
+
+@pytest.mark.parametrize(("task", "arch", "size"), CASES)
+def test_output_shapes(task, arch, size):
+    cfg = ModelConfig(task=task, arch=arch, width=4, image_size=size)
+    out = build_model(cfg)(torch.rand(3, 1, size, size))
+    if task == "circle":
+        class_logits, mask_logits = out
+        assert class_logits.shape == (3, 10)
+        assert mask_logits.shape == (3, 1, size, size)
+    else:
+        assert out.shape == (3, 1, size, size)
+
+
+def test_assignment_layer_sizes():
+    segnet = build_model(ModelConfig(task="segment", arch="simple_segnet", width=8))
+    convs = [
+        m for m in segnet.modules() if isinstance(m, torch.nn.Conv2d | torch.nn.ConvTranspose2d)
+    ]
+    assert [(c.in_channels, c.out_channels) for c in convs] == [(1, 8), (8, 16), (16, 8), (8, 1)]
+    circle = build_model(ModelConfig(task="circle", arch="circlization_cnn", width=16))
+    assert circle.classifier[1].in_features == 32 * 7 * 7
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"task": "segment", "arch": "resnet"}, "arch must be one of"),
+        ({"task": "segment", "arch": "circlization_cnn"}, "cannot do the 'segment' task"),
+        ({"task": "circle", "arch": "unet", "depth": 3, "image_size": 28}, "not divisible"),
+        ({"task": "circle", "arch": "unet", "input": "edges"}, "input must be one of"),
+        ({"task": "count", "arch": "unet"}, "task must be"),
+    ],
+)
+def test_bad_configs_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ModelConfig(**kwargs)
+
+
+@pytest.mark.parametrize(("task", "arch", "size"), CASES)
+def test_checkpoint_round_trip(tmp_path, task, arch, size):
+    cfg = ModelConfig(task=task, arch=arch, width=4, image_size=size)
+    model = build_model(cfg).eval()
+    torch.save(checkpoint(model, cfg), tmp_path / "model.pt")
+    loaded, loaded_cfg = model_from_checkpoint(torch.load(tmp_path / "model.pt", weights_only=True))
+    assert loaded_cfg == cfg
+    x = torch.rand(2, 1, size, size)
+    with torch.no_grad():
+        for a, b in zip(torch.atleast_1d(model(x)), torch.atleast_1d(loaded.eval()(x))):
+            torch.testing.assert_close(a, b)

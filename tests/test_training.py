@@ -1,0 +1,110 @@
+import numpy as np
+import pytest
+import torch
+
+from mnistseg.cli import ParamError
+from mnistseg.models import ModelConfig, build_model
+from mnistseg.params import train_params
+from mnistseg.training import (
+    batches,
+    evaluate,
+    mask_data,
+    predict,
+    select_device,
+    set_seeds,
+    split_indices,
+    train_one_epoch,
+)
+
+CPU = torch.device("cpu")
+
+
+@pytest.fixture
+def small_data(digits):
+    images, labels = digits
+    masks = ((images > 100) * 255).astype(np.uint8)
+    return mask_data(images[:64], masks[:64], labels[:64])
+
+
+@pytest.mark.parametrize(
+    ("task", "arch"), [("segment", "simple_segnet"), ("circle", "circlization_cnn")]
+)
+def test_a_few_steps_lower_the_loss(small_data, task, arch):
+    set_seeds(0)
+    data = (
+        small_data
+        if task == "circle"
+        else mask_data(small_data.inputs[:, 0].numpy(), small_data.masks[:, 0].numpy() * 255)
+    )
+    model = build_model(ModelConfig(task=task, arch=arch, width=8))
+    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+    before = evaluate(model, batches(data, 64, CPU), CPU)
+    for _ in range(15):
+        train_one_epoch(
+            model, batches(data, 16, CPU, torch.Generator().manual_seed(0)), optimizer, CPU
+        )
+    assert evaluate(model, batches(data, 64, CPU), CPU) < 0.7 * before
+
+
+def train_briefly(data, seed):
+    set_seeds(seed)
+    model = build_model(ModelConfig(task="circle", arch="circlization_cnn", width=4))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    train_one_epoch(
+        model, batches(data, 8, CPU, torch.Generator().manual_seed(seed)), optimizer, CPU
+    )
+    return predict(model, batches(data, 32, CPU), CPU), model
+
+
+def test_same_seed_same_model(small_data):
+    (a, model_a), (b, model_b) = train_briefly(small_data, 0), train_briefly(small_data, 0)
+    np.testing.assert_array_equal(a.masks, b.masks)
+    for pa, pb in zip(model_a.parameters(), model_b.parameters()):
+        torch.testing.assert_close(pa, pb, rtol=0, atol=0)
+
+
+def test_batches_cover_every_item_once(small_data):
+    seen = [x for x, _, _ in batches(small_data, 10, CPU, torch.Generator().manual_seed(3))]
+    assert sum(len(x) for x in seen) == len(small_data)
+    assert seen[0].dtype == torch.float32 and float(seen[0].max()) <= 1.0
+
+
+def test_split_is_seeded_and_disjoint():
+    train, val = split_indices(100, 0.1, seed=4)
+    assert len(val) == 10 and len(train) == 90
+    assert not set(train.tolist()) & set(val.tolist())
+    assert torch.equal(split_indices(100, 0.1, seed=4)[1], val)
+    assert len(split_indices(100, 0.0, seed=4)[1]) == 0
+
+
+def test_device_choice():
+    assert select_device("cpu").type == "cpu"
+    assert select_device("auto").type in ("cpu", "cuda", "mps")
+    with pytest.raises(ValueError, match="device must be one of"):
+        select_device("tpu")
+
+
+BASE = {"arch": "unet", "batch_size": 8, "lr": 0.001, "seed": 0, "val_fraction": 0.1, "width": 8}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"batch_size": 0}, "segnet.batch_size must be an integer >= 1, got 0"),
+        ({"lr": "fast"}, "segnet.lr must be a number > 0, got 'fast'"),
+        ({"arch": "vgg"}, "segnet.arch must be one of"),
+        ({"val_fraction": 1.0}, r"segnet.val_fraction must be a number in \[0, 1\)"),
+        ({"batch_sise": 3}, "unknown key"),
+        ({"seed": None}, "segnet.seed must be an integer"),
+    ],
+)
+def test_bad_params_name_the_key(change, message):
+    with pytest.raises(ParamError, match=message):
+        train_params({"segnet": {**BASE, **change}}, "segnet")
+
+
+def test_missing_param_and_section():
+    with pytest.raises(ParamError, match="segnet.lr is missing"):
+        train_params({"segnet": {k: v for k, v in BASE.items() if k != "lr"}}, "segnet")
+    with pytest.raises(ParamError, match="no `unet` section"):
+        train_params({"segnet": BASE}, "unet")

@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> None:
                     "masks": masks,
                     "circles": circles,
                     "labels": otsu["labels"],
+                    "digit_masks": otsu["masks"],
                 },
             )
             print(

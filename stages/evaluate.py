@@ -6,7 +6,7 @@ import torch
 
 from mnistseg.cli import parser, run_stage
 from mnistseg.datasets import MODEL_TASKS, model_split
-from mnistseg.evaluation import confusion_rows, prediction_grid, score
+from mnistseg.evaluation import confusion_rows, finish, prediction_grid, score
 from mnistseg.fileio import staged_dir, write_json, write_png
 from mnistseg.models import model_from_checkpoint
 from mnistseg.training import DEVICES, batches, mask_data, predict, select_device
@@ -32,8 +32,9 @@ def main(argv: list[str] | None = None) -> None:
     device = select_device(opts.device)
     model = model.to(device).to(memory_format=torch.channels_last)
 
-    test = model_split(opts.dataset, "test", opts.model, cfg.input)
+    test = model_split(opts.dataset, "test", opts.model, cfg.input, cfg.circle_from)
     pred = predict(model, batches(mask_data(test.inputs, test.masks), BATCH, device), device)
+    pred = finish(pred, cfg)
     target = test.masks > 0
     metrics = score(pred, target, test.labels)
 

@@ -8,7 +8,7 @@ from dvclive import Live
 
 from mnistseg.cli import ParamError, int_at_least, parser, run_stage
 from mnistseg.datasets import MODEL_TASKS, model_split
-from mnistseg.evaluation import score
+from mnistseg.evaluation import finish, score
 from mnistseg.fileio import staged_dir, staged_file
 from mnistseg.models import ModelConfig, build_model, checkpoint
 from mnistseg.params import read_params, train_params
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     hp = train_params(read_params(opts.params), opts.model, str(opts.params))
 
     set_seeds(hp.seed)
-    data = model_split(opts.dataset, "train", opts.model, hp.input)
+    data = model_split(opts.dataset, "train", opts.model, hp.input, hp.circle_from)
     try:
         cfg = ModelConfig(
             task=MODEL_TASKS[opts.model],
@@ -51,14 +51,16 @@ def main(argv: list[str] | None = None) -> None:
             depth=hp.depth,
             image_size=data.inputs.shape[-1],
             input=hp.input,
+            circle_from=hp.circle_from,
         )
     except ValueError as exc:
         raise ParamError(f"{opts.params}: `{opts.model}`: {exc}") from None
     labels = data.labels if cfg.task == "circle" else None
-    everything = mask_data(data.inputs, data.masks, labels)
+    everything = mask_data(data.inputs, data.targets, labels)
     train_index, val_index = split_indices(len(everything), hp.val_fraction, hp.seed)
     train_set, val_set = everything.subset(train_index), everything.subset(val_index)
     val_labels = None if data.labels is None else data.labels[val_index.numpy()]
+    val_masks = data.masks[val_index.numpy()] > 0  # what the model is scored on
 
     device = select_device(opts.device)
     model = build_model(cfg).to(device).to(memory_format=torch.channels_last)
@@ -88,8 +90,8 @@ def main(argv: list[str] | None = None) -> None:
                 line = f"epoch {epoch + 1}/{opts.epochs}: train loss {loss:.4f}"
                 if len(val_set):
                     val_loss = evaluate(model, batches(val_set, EVAL_BATCH, device), device)
-                    pred = predict(model, batches(val_set, EVAL_BATCH, device), device)
-                    val = score(pred, val_set.masks[:, 0].numpy().astype(bool), val_labels)
+                    pred = finish(predict(model, batches(val_set, EVAL_BATCH, device), device), cfg)
+                    val = score(pred, val_masks, val_labels)
                     live.log_metric("val/loss", val_loss)
                     for name in ("mean_iou", "mean_dice", "accuracy", "gated_iou"):
                         if name in val:

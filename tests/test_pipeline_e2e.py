@@ -22,6 +22,8 @@ def project(tiny_mnist, tmp_path_factory):
             "composites": {"train": 40, "test": 12},
             "epochs": 1,
             "device": "cpu",
+            "video_source": {"frames": 40, "width": 160, "height": 120, "scale": 2},
+            "video": {"warmup": 10},
         },
     )
     first = dvc(root, "repro")
@@ -35,7 +37,7 @@ def test_stage_names(project):
     listed = dvc(root, "stage", "list").stdout.split("\n")
     names = [line.split()[0] for line in listed if line.strip()]
     assert names[: len(DATA_STAGES)] == DATA_STAGES
-    assert sorted(names[len(DATA_STAGES) : len(DATA_STAGES) + 6]) == sorted(MODEL_STAGES)
+    assert sorted(names[len(DATA_STAGES) :]) == sorted([*MODEL_STAGES, "video_source", "video"])
 
 
 def test_first_repro_builds_every_dataset(project):
@@ -62,6 +64,16 @@ def test_first_repro_trains_and_scores_every_model(project):
         assert (root / "plots" / model / "predictions.png").is_file()
     assert 0.0 <= json.loads((root / "metrics/circlenet.json").read_text())["accuracy"] <= 1.0
     assert (root / "plots/circlenet/confusion.csv").read_text().startswith("actual,predicted")
+
+
+def test_video_stages_composite_the_rendered_clip(project):
+    root, output = project
+    assert {"video_source", "video"} <= set(stages_run(output))
+    metrics = json.loads((root / "metrics/video.json").read_text())
+    assert (metrics["frames"], metrics["width"], metrics["height"]) == (40, 160, 120)
+    assert 0.0 <= metrics["mean_iou_after_warmup"] <= 1.0
+    assert (root / "data/video/composite.mp4").stat().st_size > 0
+    assert (root / "plots/video.png").stat().st_size > 0
 
 
 def test_second_repro_runs_nothing(project):

@@ -104,7 +104,7 @@ def test_bad_params_name_the_key(change, message):
 
 
 def test_missing_param_and_section():
-    with pytest.raises(ParamError, match="segnet.lr is missing"):
+    with pytest.raises(ParamError, match=r"segnet\.lr is missing"):
         train_params({"segnet": {k: v for k, v in BASE.items() if k != "lr"}}, "segnet")
     with pytest.raises(ParamError, match="no `unet` section"):
         train_params({"segnet": BASE}, "unet")

@@ -12,7 +12,7 @@ from mnistseg.fileio import load_arrays
 SPLITS = ("train", "test")
 # Every dataset folder holds <split>/<name>.npy for each name below.
 OTSU_ARRAYS = ("images", "labels", "masks", "thresholds")
-CIRCLE_ARRAYS = ("images", "masks", "circles", "labels")
+CIRCLE_ARRAYS = ("images", "masks", "circles", "labels", "digit_masks")
 COMPOSITE_ARRAYS = ("images", "masks", "tiles", "tile_labels")
 
 
@@ -30,22 +30,28 @@ MODEL_ARRAYS = {"segnet": OTSU_ARRAYS, "circlenet": CIRCLE_ARRAYS, "unet": COMPO
 
 @dataclass(frozen=True)
 class ModelSplit:
-    """What a model sees and is scored on. images: what a person sees; inputs: what the net sees.
+    """What a model sees, learns and is scored on (all (N, H, W) uint8 but labels).
 
-    labels: the digit class per item (None for composites, which hold four).
+    images: what a person sees; inputs: what the net sees; targets: the masks it learns;
+    masks: the masks it is scored on; labels: the digit class (None for composites).
     """
 
     images: np.ndarray
     inputs: np.ndarray
+    targets: np.ndarray
     masks: np.ndarray
     labels: np.ndarray | None
 
 
-def model_split(root: Path, split: str, model: str, input_kind: str = "image") -> ModelSplit:
+def model_split(
+    root: Path, split: str, model: str, input_kind: str = "image", circle_from: str = "decoder"
+) -> ModelSplit:
     """Load one split of `model`'s dataset (all in memory: training reads it many times)."""
     if model not in MODEL_TASKS:
         raise ValueError(f"model must be one of {', '.join(MODEL_TASKS)}, got {model!r}")
     arrays = load_split(root, split, MODEL_ARRAYS[model], mmap=False)
     # The assignment's circle variant fed the circle mask itself to the network.
     inputs = arrays["masks"] if input_kind == "circle_mask" else arrays["images"]
-    return ModelSplit(arrays["images"], inputs, arrays["masks"], arrays.get("labels"))
+    # A net whose circle is fitted to its digit mask learns the digit mask.
+    targets = arrays["digit_masks"] if circle_from == "digit_mask" else arrays["masks"]
+    return ModelSplit(arrays["images"], inputs, targets, arrays["masks"], arrays.get("labels"))

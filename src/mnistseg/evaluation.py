@@ -5,6 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from mnistseg.circles import circle_masks
 from mnistseg.metrics import (
     dice_per_image,
     gated_iou,
@@ -12,10 +13,19 @@ from mnistseg.metrics import (
     per_class_mean,
     pixel_iou,
 )
+from mnistseg.models import ModelConfig
 from mnistseg.preview import image_grid
 from mnistseg.training import Predictions
 
 NUM_CLASSES = 10
+
+
+def finish(pred: Predictions, cfg: ModelConfig) -> Predictions:
+    """The masks a model is scored on; for `circle_from: digit_mask`, circles fitted to digits."""
+    if cfg.circle_from != "digit_mask":
+        return pred
+    circles, _, _ = circle_masks(pred.masks.astype(np.uint8) * 255)
+    return Predictions(circles > 0, pred.labels)
 
 
 def score(pred: Predictions, masks: np.ndarray, labels: np.ndarray | None) -> dict:

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 INPUTS = ("image", "circle_mask")
+CIRCLE_SOURCES = ("decoder", "digit_mask")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,9 @@ class ModelConfig:
     image_size: int = 28  # side of the square input, for the class head's input size
     num_classes: int = 10  # circle task only
     input: str = "image"  # what the network sees: the digit `image`, or the `circle_mask` itself
+    # circle task: the mask comes from the `decoder`, or is the circle fitted to a predicted
+    # `digit_mask` (the network segments the digit; OpenCV fits its enclosing circle)
+    circle_from: str = "decoder"
 
     def __post_init__(self) -> None:
         if self.task not in ("segment", "circle"):
@@ -35,6 +39,10 @@ class ModelConfig:
             raise ValueError(f"arch {self.arch!r} cannot do the {self.task!r} task")
         if self.input not in INPUTS:
             raise ValueError(f"input must be one of {', '.join(INPUTS)}, got {self.input!r}")
+        if self.circle_from not in CIRCLE_SOURCES:
+            raise ValueError(
+                f"circle_from must be one of {', '.join(CIRCLE_SOURCES)}, got {self.circle_from!r}"
+            )
         if self.width < 1 or self.depth < 1:
             raise ValueError(f"width and depth must be >= 1, got {self.width}, {self.depth}")
         levels = self.depth if self.arch == "unet" else 2
@@ -109,8 +117,8 @@ class CirclizationCNN(nn.Module):
 def conv_block(c_in: int, c_out: int) -> nn.Sequential:
     """Two 3x3 conv + batch norm + ReLU layers."""
     return nn.Sequential(
-        nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True),
-        nn.Conv2d(c_out, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True),
+        nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(),
+        nn.Conv2d(c_out, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(),
     )  # fmt: skip
 
 

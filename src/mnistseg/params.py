@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from mnistseg.cli import ParamError
-from mnistseg.models import ARCHS, INPUTS
+from mnistseg.models import ARCHS, CIRCLE_SOURCES, INPUTS
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class TrainParams:
     width: int
     depth: int = 2
     input: str = "image"
+    circle_from: str = "decoder"
 
 
 CHECKS = {
@@ -34,6 +35,7 @@ CHECKS = {
     "width": (int, lambda v: v >= 1, "an integer >= 1"),
     "depth": (int, lambda v: 1 <= v <= 4, "an integer in [1, 4]"),
     "input": (str, lambda v: v in INPUTS, f"one of {', '.join(INPUTS)}"),
+    "circle_from": (str, lambda v: v in CIRCLE_SOURCES, f"one of {', '.join(CIRCLE_SOURCES)}"),
 }
 
 

@@ -35,7 +35,7 @@ Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]
 
 
 def mask_data(inputs: np.ndarray, masks: np.ndarray, labels: np.ndarray | None = None) -> MaskData:
-    """Wrap (N, H, W) uint8 inputs and {0, 255} masks (and labels) as tensors, without copying floats."""
+    """Wrap (N, H, W) uint8 inputs and {0, 255} masks (and labels) as uint8 tensors."""
     return MaskData(
         inputs=torch.from_numpy(np.ascontiguousarray(inputs)).unsqueeze(1),
         masks=torch.from_numpy(np.ascontiguousarray(masks > 0).astype(np.uint8)).unsqueeze(1),

@@ -1,0 +1,136 @@
+"""Time the pipeline as a user runs it, in a throwaway copy of this project.
+
+    python benchmarks/benchmark.py                      # the assignment's workload
+    python benchmarks/benchmark.py --workload default   # params.yaml as committed
+    python benchmarks/benchmark.py --data-only          # the four data stages alone
+
+Prints one row per stage (wall seconds and peak memory of that stage's process, run alone) and
+the end-to-end wall time of a fresh `dvc repro` with its peak memory. Nothing here asserts: the
+figures are for the README and for comparing commits on one machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+PROJECT_FILES = ("dvc.yaml", "params.yaml", "stages", "src", "pyproject.toml")
+DATA_STAGES = ("download", "otsu", "circles", "composites")
+# The assignment's own workload: 5 epochs, batch sizes 64/64/4, 100 training composites.
+WORKLOADS = {
+    "assignment": {"epochs": 5, "composites": {"train": 100}},
+    "default": {},
+}
+
+
+def environment() -> dict[str, str]:
+    env = dict(os.environ, DVC_NO_ANALYTICS="1")
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def run_measured(args: list[str] | str, cwd: Path, shell: bool = False) -> tuple[float, float, str]:
+    """Run a command; return (wall seconds, peak resident MiB of it and its children, output)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        args,
+        cwd=cwd,
+        env=environment(),
+        shell=shell,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output = proc.stdout.read()
+    # wait4 rather than proc.wait(): it also returns the child's resource usage, whose
+    # ru_maxrss covers the largest of its waited-for descendants too.
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    if proc.returncode:
+        raise SystemExit(f"{args} failed ({proc.returncode}):\n{output}")
+    return wall, usage.ru_maxrss / 1024, output
+
+
+def make_project(root: Path, overrides: dict) -> None:
+    """Copy the pipeline into `root` as a fresh git + DVC repo with `overrides` in params.yaml."""
+    root.mkdir(parents=True)
+    for name in PROJECT_FILES:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(
+                source, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+            )
+        else:
+            shutil.copy2(source, root / name)
+    params = yaml.safe_load((root / "params.yaml").read_text())
+    for key, value in overrides.items():
+        params[key] = {**params[key], **value} if isinstance(value, dict) else value
+    source = Path(params["data"]["source"])
+    if params["data"]["source"] != "official" and not source.is_absolute():
+        params["data"]["source"] = str((REPO / source).resolve())
+    (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    for args in (["git", "init", "-q"], [sys.executable, "-m", "dvc", "init", "-q"]):
+        subprocess.run(args, cwd=root, env=environment(), check=True)
+
+
+def stage_commands(root: Path, targets: list[str]) -> list[tuple[str, str]]:
+    """(stage, command) in the order `dvc repro` would run them."""
+    dry = subprocess.run(
+        [sys.executable, "-m", "dvc", "repro", "--dry", "-f", *targets],
+        cwd=root,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return re.findall(r"Running stage '([^']+)':\n> (.+)", dry)
+
+
+def main() -> None:
+    args = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    args.add_argument("--workload", choices=sorted(WORKLOADS), default="assignment")
+    args.add_argument("--data-only", action="store_true", help="only the four data stages")
+    args.add_argument(
+        "--keep", action="store_true", help="keep the temporary project and say where"
+    )
+    opts = args.parse_args()
+    targets = list(DATA_STAGES) if opts.data_only else []
+
+    tmp = Path(tempfile.mkdtemp(prefix="mnistseg-bench-"))
+    try:
+        project = tmp / "project"
+        make_project(project, WORKLOADS[opts.workload])
+        print(f"workload: {opts.workload}; {os.cpu_count()} CPUs; torch threads default")
+        wall, peak, _ = run_measured([sys.executable, "-m", "dvc", "repro", *targets], project)
+        print(
+            f"end to end: fresh `dvc repro {' '.join(targets)}`: {wall:.1f} s, peak {peak:.0f} MiB"
+        )
+        print(f"\n{'stage':<22}{'seconds':>9}{'peak MiB':>10}")
+        total = 0.0
+        for stage, command in stage_commands(project, targets):
+            seconds, stage_peak, _ = run_measured(command, project, shell=True)
+            total += seconds
+            print(f"{stage:<22}{seconds:>9.2f}{stage_peak:>10.0f}")
+        print(f"{'sum of stages':<22}{total:>9.2f}")
+    finally:
+        if opts.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -3,10 +3,12 @@
     python benchmarks/benchmark.py                      # the assignment's workload
     python benchmarks/benchmark.py --workload default   # params.yaml as committed
     python benchmarks/benchmark.py --data-only          # the four data stages alone
+    python benchmarks/benchmark.py --video-only         # the video loop against the assignment's
 
 Prints one row per stage (wall seconds and peak memory of that stage's process, run alone) and
-the end-to-end wall time of a fresh `dvc repro` with its peak memory. Nothing here asserts: the
-figures are for the README and for comparing commits on one machine.
+the end-to-end wall time of a fresh `dvc repro` with its peak memory; then the frames per second
+of the assignment's background-replacement loop and of the `video` stage on the same real clip.
+Nothing here asserts: the figures are for the README and for comparing commits on one machine.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import cv2
+import numpy as np
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
@@ -97,34 +101,90 @@ def stage_commands(root: Path, targets: list[str]) -> list[tuple[str, str]]:
     return re.findall(r"Running stage '([^']+)':\n> (.+)", dry)
 
 
+def assignment_video_loop(video: Path, background: Path, out: Path) -> float:
+    """The assignment's loop as it wrote it (MOG2, > 200, open 3x3, median 5); returns frames/s."""
+    start = time.perf_counter()
+    cap = cv2.VideoCapture(str(video))
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    width, height = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    new_background = cv2.resize(cv2.imread(str(background)), (width, height))
+    subtractor = cv2.createBackgroundSubtractorMOG2(detectShadows=True)
+    kernel = np.ones((3, 3), np.uint8)
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
+    frames = 0
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        mask = subtractor.apply(frame)
+        _, mask = cv2.threshold(mask, 200, 255, cv2.THRESH_BINARY)
+        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+        mask = cv2.medianBlur(mask, 5)
+        foreground = cv2.bitwise_and(frame, frame, mask=mask)
+        rest = cv2.bitwise_and(new_background, new_background, mask=cv2.bitwise_not(mask))
+        writer.write(cv2.add(foreground, rest))
+        frames += 1
+    writer.release()
+    return frames / (time.perf_counter() - start)
+
+
+def video_stage_fps(video: Path, background: Path, workdir: Path) -> tuple[float, float]:
+    """(loop frames/s the stage reports, whole-stage frames/s) of `stages/video.py` on a clip."""
+    params = yaml.safe_load((REPO / "params.yaml").read_text())["video"]
+    params.update(input=str(video), background=str(background), ground_truth="none")
+    args = [item for key, value in params.items() for item in (f"--video.{key}", str(value))]
+    metrics = workdir / "video.json"
+    outputs = ["--out", workdir / "video", "--metrics", metrics, "--preview", workdir / "video.png"]
+    command = [sys.executable, str(REPO / "stages" / "video.py"), *args, *map(str, outputs)]
+    wall, _, _ = run_measured(command, workdir)
+    result = yaml.safe_load(metrics.read_text())
+    return result["loop_fps"], result["frames"] / wall
+
+
+def pipeline(tmp: Path, workload: str, targets: list[str]) -> None:
+    """Time a fresh `dvc repro` of the workload, then each of its stages alone."""
+    project = tmp / "project"
+    make_project(project, WORKLOADS[workload])
+    print(f"workload: {workload}; {os.cpu_count()} CPUs")
+    wall, peak, _ = run_measured([sys.executable, "-m", "dvc", "repro", *targets], project)
+    print(f"end to end: fresh `dvc repro {' '.join(targets)}`: {wall:.1f} s, peak {peak:.0f} MiB")
+    print(f"\n{'stage':<22}{'seconds':>9}{'peak MiB':>10}")
+    total = 0.0
+    for stage, command in stage_commands(project, targets):
+        seconds, stage_peak, _ = run_measured(command, project, shell=True)
+        total += seconds
+        print(f"{stage:<22}{seconds:>9.2f}{stage_peak:>10.0f}")
+    print(f"{'sum of stages':<22}{total:>9.2f}")
+
+
 def main() -> None:
     args = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     args.add_argument("--workload", choices=sorted(WORKLOADS), default="assignment")
     args.add_argument("--data-only", action="store_true", help="only the four data stages")
-    args.add_argument(
-        "--keep", action="store_true", help="keep the temporary project and say where"
-    )
+    args.add_argument("--video-only", action="store_true", help="only the video loops")
+    args.add_argument("--video", type=Path, default=REPO.parent / "shared/video/pedestrians.avi")
+    args.add_argument("--background", type=Path, default=REPO.parent / "shared/video/road.jpg")
+    args.add_argument("--keep", action="store_true", help="keep the temporary project")
     opts = args.parse_args()
     targets = list(DATA_STAGES) if opts.data_only else []
 
     tmp = Path(tempfile.mkdtemp(prefix="mnistseg-bench-"))
     try:
-        project = tmp / "project"
-        make_project(project, WORKLOADS[opts.workload])
-        print(f"workload: {opts.workload}; {os.cpu_count()} CPUs; torch threads default")
-        wall, peak, _ = run_measured([sys.executable, "-m", "dvc", "repro", *targets], project)
-        print(
-            f"end to end: fresh `dvc repro {' '.join(targets)}`: {wall:.1f} s, peak {peak:.0f} MiB"
-        )
-        print(f"\n{'stage':<22}{'seconds':>9}{'peak MiB':>10}")
-        total = 0.0
-        for stage, command in stage_commands(project, targets):
-            seconds, stage_peak, _ = run_measured(command, project, shell=True)
-            total += seconds
-            print(f"{stage:<22}{seconds:>9.2f}{stage_peak:>10.0f}")
-        print(f"{'sum of stages':<22}{total:>9.2f}")
+        if not opts.video_only:
+            pipeline(tmp, opts.workload, targets)
+        if opts.data_only:
+            return
+        if opts.video.is_file() and opts.background.is_file():
+            theirs = assignment_video_loop(opts.video, opts.background, tmp / "assignment.mp4")
+            loop, whole = video_stage_fps(opts.video, opts.background, tmp)
+            print(
+                f"\nvideo on {opts.video.name}: the assignment's loop {theirs:.0f} frames/s; "
+                f"the `video` stage's loop {loop:.0f} frames/s ({whole:.0f} with start-up)"
+            )
+        else:
+            print(f"\nvideo: {opts.video} or {opts.background} not found; skipped")
     finally:
         if opts.keep:
             print(f"kept {tmp}")

@@ -138,6 +138,7 @@ def main(argv: list[str] | None = None) -> None:
     masker = ForegroundMasker(params)
     fitted = fit_background(background, width, height)
     masks, previews, squared_errors = [], [], []
+    frames, foreground = 0, 0
     with staged_dir(opts.out) as tmp:
         writer = cv2.VideoWriter(
             str(tmp / f"composite.{opts.container}"),
@@ -156,33 +157,35 @@ def main(argv: list[str] | None = None) -> None:
             result = composite(frame, fitted, mask, params.feather)
             writer.write(result)
             began = time.perf_counter()  # bookkeeping below is not part of the loop's speed
-            masks.append(mask)
-            if truth is not None and opts.warmup <= t < len(truth):
-                ideal = composite(frame, fitted, np.asarray(truth[t]))
-                squared_errors.append(mean_squared_error(result, ideal))
+            frames += 1
+            foreground += cv2.countNonZero(mask)
+            if truth is not None:
+                masks.append(mask)
+                if opts.warmup <= t < len(truth):
+                    ideal = composite(frame, fitted, np.asarray(truth[t]))
+                    squared_errors.append(mean_squared_error(result, ideal))
             if t in preview_at or not previews:
                 previews.append((frame, mask, result))
             scoring += time.perf_counter() - began
         loop_seconds = time.perf_counter() - start - scoring
         writer.release()
         capture.release()
-        masks = np.stack(masks)
-        if truth is not None and len(truth) != len(masks):
+        if truth is not None and len(truth) != frames:
             raise ParamError(
                 f"video.ground_truth: {opts.ground_truth}: {len(truth)} masks for "
-                f"{len(masks)} frames of {opts.input}"
+                f"{frames} frames of {opts.input}"
             )
 
     metrics = {
-        "frames": len(masks),
+        "frames": frames,
         "width": width,
         "height": height,
         "fps": fps,
-        "loop_fps": len(masks) / loop_seconds,
-        "mean_foreground_fraction": float((masks > 0).mean()),
+        "loop_fps": frames / loop_seconds,
+        "mean_foreground_fraction": foreground / (frames * width * height),
     }
     if truth is not None:
-        metrics.update(mask_scores(masks, np.asarray(truth), opts.warmup))
+        metrics.update(mask_scores(np.stack(masks), np.asarray(truth), opts.warmup))
         if squared_errors:
             # Against the ideal composite: the true mask, hard-edged, over the same background.
             metrics["composite_psnr_after_warmup"] = psnr(float(np.mean(squared_errors)))
@@ -192,7 +195,7 @@ def main(argv: list[str] | None = None) -> None:
     tiles = [tile for frame, mask, result in previews for tile in (frame, to_bgr(mask), result)]
     write_png(opts.preview, image_grid(tiles, columns=3, scale=1))
     summary = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if isinstance(v, float))
-    print(f"video: {len(masks)} frames of {width}x{height}; {summary}")
+    print(f"video: {frames} frames of {width}x{height}; {summary}")
 
 
 if __name__ == "__main__":

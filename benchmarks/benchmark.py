@@ -84,7 +84,13 @@ def make_project(root: Path, overrides: dict) -> None:
     if params["data"]["source"] != "official" and not source.is_absolute():
         params["data"]["source"] = str((REPO / source).resolve())
     (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-    for args in (["git", "init", "-q"], [sys.executable, "-m", "dvc", "init", "-q"]):
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+    for args in (
+        ["git", "init", "-q"],
+        [sys.executable, "-m", "dvc", "init", "-q"],
+        ["git", "add", "-A"],
+        [*git, "commit", "-q", "-m", "benchmark"],  # dvclive needs a commit to log against
+    ):
         subprocess.run(args, cwd=root, env=environment(), check=True)
 
 

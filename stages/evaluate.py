@@ -9,7 +9,7 @@ from mnistseg.datasets import MODEL_TASKS, model_split
 from mnistseg.evaluation import confusion_rows, finish, prediction_grid, score
 from mnistseg.fileio import staged_dir, write_json, write_png
 from mnistseg.models import model_from_checkpoint
-from mnistseg.training import DEVICES, batches, mask_data, predict, select_device
+from mnistseg.training import DEVICES, batches, evaluate, mask_data, select_device
 
 BATCH = 1024  # inference only: any size gives the same predictions
 
@@ -33,7 +33,9 @@ def main(argv: list[str] | None = None) -> None:
     model = model.to(device).to(memory_format=torch.channels_last)
 
     test = model_split(opts.dataset, "test", opts.model, cfg.input, cfg.circle_from)
-    pred = predict(model, batches(mask_data(test.inputs, test.masks), BATCH, device), device)
+    labels = test.labels if cfg.task == "circle" else None
+    data = mask_data(test.inputs, test.targets, labels)
+    _, pred = evaluate(model, batches(data, BATCH, device), device)
     pred = finish(pred, cfg)
     target = test.masks > 0
     metrics = score(pred, target, test.labels)

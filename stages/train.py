@@ -5,8 +5,9 @@ from pathlib import Path
 
 import torch
 from dvclive import Live
+from scmrepo.exceptions import SCMError
 
-from mnistseg.cli import ParamError, int_at_least, parser, run_stage
+from mnistseg.cli import ParamError, SetupError, int_at_least, parser, run_stage
 from mnistseg.datasets import MODEL_TASKS, model_split
 from mnistseg.evaluation import finish, score
 from mnistseg.fileio import staged_dir, staged_file
@@ -17,7 +18,6 @@ from mnistseg.training import (
     batches,
     evaluate,
     mask_data,
-    predict,
     progress,
     select_device,
     set_seeds,
@@ -26,6 +26,18 @@ from mnistseg.training import (
 )
 
 EVAL_BATCH = 1024  # inference only: any size gives the same predictions
+
+
+def open_live(folder: Path) -> Live:
+    """A dvclive logger that writes only under `folder`: no dvc.yaml, no experiment of its own."""
+    try:
+        return Live(dir=str(folder), dvcyaml=False, save_dvc_exp=False, report=None)
+    except SCMError as exc:
+        # dvclive reads the current commit even when it saves no experiment.
+        raise SetupError(
+            f"dvclive cannot log in this git repo ({exc}): commit the project once "
+            "(git add -A && git commit) and run again"
+        ) from None
 
 
 @run_stage
@@ -64,7 +76,8 @@ def main(argv: list[str] | None = None) -> None:
 
     device = select_device(opts.device)
     model = build_model(cfg).to(device).to(memory_format=torch.channels_last)
-    optimizer = torch.optim.Adam(model.parameters(), lr=hp.lr)
+    # The fused kernel does the same update in one pass over the parameters (CPU and CUDA).
+    optimizer = torch.optim.Adam(model.parameters(), lr=hp.lr, fused=device.type in ("cpu", "cuda"))
     shuffle = torch.Generator().manual_seed(hp.seed)
     steps = -(-len(train_set) // hp.batch_size)
     print(
@@ -73,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
     )
 
     with staged_dir(opts.live) as live_dir:
-        with Live(dir=str(live_dir), dvcyaml=False, save_dvc_exp=False, report=None) as live:
+        with open_live(live_dir) as live:
             live.log_params({"model": opts.model, "epochs": opts.epochs, **asdict(hp)})
             for epoch in range(opts.epochs):
                 loss = train_one_epoch(
@@ -89,8 +102,8 @@ def main(argv: list[str] | None = None) -> None:
                 live.log_metric("train/loss", loss)
                 line = f"epoch {epoch + 1}/{opts.epochs}: train loss {loss:.4f}"
                 if len(val_set):
-                    val_loss = evaluate(model, batches(val_set, EVAL_BATCH, device), device)
-                    pred = finish(predict(model, batches(val_set, EVAL_BATCH, device), device), cfg)
+                    val_loss, pred = evaluate(model, batches(val_set, EVAL_BATCH, device), device)
+                    pred = finish(pred, cfg)
                     val = score(pred, val_masks, val_labels)
                     live.log_metric("val/loss", val_loss)
                     for name in ("mean_iou", "mean_dice", "accuracy", "gated_iou"):

@@ -9,7 +9,6 @@ from mnistseg.training import (
     batches,
     evaluate,
     mask_data,
-    predict,
     select_device,
     set_seeds,
     split_indices,
@@ -38,12 +37,12 @@ def test_a_few_steps_lower_the_loss(small_data, task, arch):
     )
     model = build_model(ModelConfig(task=task, arch=arch, width=8))
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
-    before = evaluate(model, batches(data, 64, CPU), CPU)
+    before, _ = evaluate(model, batches(data, 64, CPU), CPU)
     for _ in range(15):
         train_one_epoch(
             model, batches(data, 16, CPU, torch.Generator().manual_seed(0)), optimizer, CPU
         )
-    assert evaluate(model, batches(data, 64, CPU), CPU) < 0.7 * before
+    assert evaluate(model, batches(data, 64, CPU), CPU)[0] < 0.7 * before
 
 
 def train_briefly(data, seed):
@@ -53,7 +52,7 @@ def train_briefly(data, seed):
     train_one_epoch(
         model, batches(data, 8, CPU, torch.Generator().manual_seed(seed)), optimizer, CPU
     )
-    return predict(model, batches(data, 32, CPU), CPU), model
+    return evaluate(model, batches(data, 32, CPU), CPU)[1], model
 
 
 def test_same_seed_same_model(small_data):

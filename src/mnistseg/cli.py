@@ -15,8 +15,12 @@ class ParamError(ValueError):
     """A parameter from params.yaml has a value the stage cannot use."""
 
 
+class SetupError(RuntimeError):
+    """The project's surroundings (git, the machine) stop a stage; the message says the fix."""
+
+
 # Failures that are the user's input, not a bug: reported in one line, without a traceback.
-USER_ERRORS = (ParamError, IdxError, SourceError, FileNotFoundError, NotADirectoryError)
+USER_ERRORS = (ParamError, SetupError, IdxError, SourceError, FileNotFoundError, NotADirectoryError)
 
 
 def run_stage(main: Callable[[list[str] | None], None]) -> Callable[[list[str] | None], None]:

@@ -139,30 +139,26 @@ class Predictions:
 
 
 @torch.no_grad()
-def predict(model: nn.Module, batches: Iterable[Batch], device: torch.device) -> Predictions:
-    """Run the model in eval mode over `batches` and threshold its outputs."""
+def evaluate(
+    model: nn.Module, batches: Iterable[Batch], device: torch.device
+) -> tuple[float, Predictions]:
+    """Mean loss per item and the predictions over `batches`, in one pass in eval mode.
+
+    Masks are thresholded at probability 0.5 (logit > 0, without computing the sigmoid).
+    """
     model.eval()
-    masks, labels = [], []
+    total, seen, masks, labels = 0.0, 0, [], []
     for batch in batches:
-        outputs = model(batch[0].to(device))
+        x = batch[0].to(device)
+        outputs = model(x)
+        total += compute_loss(outputs, batch).item() * len(x)
+        seen += len(x)
         if isinstance(outputs, tuple):
             labels.append(outputs[0].argmax(dim=1).cpu().numpy())
             outputs = outputs[1]
-        # logit > 0 is sigmoid > 0.5, without computing the sigmoid.
         masks.append((outputs[:, 0] > 0).cpu().numpy())
-    return Predictions(np.concatenate(masks), np.concatenate(labels) if labels else None)
-
-
-@torch.no_grad()
-def evaluate(model: nn.Module, batches: Iterable[Batch], device: torch.device) -> float:
-    """Mean loss per item over `batches`, in eval mode."""
-    model.eval()
-    total, seen = 0.0, 0
-    for batch in batches:
-        x = batch[0].to(device)
-        total += compute_loss(model(x), batch).item() * len(x)
-        seen += len(x)
-    return total / max(seen, 1)
+    predictions = Predictions(np.concatenate(masks), np.concatenate(labels) if labels else None)
+    return total / max(seen, 1), predictions
 
 
 def progress(items: Iterable, description: str, total: int) -> Iterable:

@@ -66,8 +66,11 @@ def run_measured(args: list[str] | str, cwd: Path, shell: bool = False) -> tuple
     return wall, usage.ru_maxrss / 1024, output
 
 
-def make_project(root: Path, overrides: dict) -> None:
-    """Copy the pipeline into `root` as a fresh git + DVC repo with `overrides` in params.yaml."""
+def make_project(root: Path, overrides: dict) -> Path:
+    """Copy the pipeline into `root` as a fresh git + DVC repo with `overrides` in params.yaml.
+
+    A relative local `data.source` is resolved against this checkout; one commit holds it all.
+    """
     root.mkdir(parents=True)
     for name in PROJECT_FILES:
         source = REPO / name
@@ -89,9 +92,10 @@ def make_project(root: Path, overrides: dict) -> None:
         ["git", "init", "-q"],
         [sys.executable, "-m", "dvc", "init", "-q"],
         ["git", "add", "-A"],
-        [*git, "commit", "-q", "-m", "benchmark"],  # dvclive needs a commit to log against
+        [*git, "commit", "-q", "-m", "project"],  # dvclive needs a commit to log against
     ):
-        subprocess.run(args, cwd=root, env=environment(), check=True)
+        subprocess.run(args, cwd=root, env=environment(), check=True, capture_output=True)
+    return root
 
 
 def stage_commands(root: Path, targets: list[str]) -> list[tuple[str, str]]:

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import yaml
+from benchmark import make_project  # benchmarks/ is on pytest's pythonpath
 
-from conftest import REPO
-
-PROJECT_FILES = ("dvc.yaml", "params.yaml", "stages", "src", "pyproject.toml")
+__all__ = ["dvc", "git", "make_project", "run", "stages_run"]
 
 
 def dvc_env() -> dict[str, str]:
@@ -46,26 +43,3 @@ def git(cwd: Path, *args: str) -> subprocess.CompletedProcess:
 def stages_run(output: str) -> list[str]:
     """Names of the stages a `dvc repro` / `dvc exp run` output says it ran."""
     return re.findall(r"Running stage '([^']+)'", output)
-
-
-def make_project(root: Path, params: dict) -> Path:
-    """Copy the project's pipeline into a new git + dvc repo at root with `params` merged in."""
-    root.mkdir(parents=True)
-    for name in PROJECT_FILES:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(
-                source, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
-            )
-        else:
-            shutil.copy2(source, root / name)
-    merged = yaml.safe_load((root / "params.yaml").read_text())
-    for key, value in params.items():
-        merged[key] = {**merged[key], **value} if isinstance(value, dict) else value
-    (root / "params.yaml").write_text(yaml.safe_dump(merged, sort_keys=False))
-    git(root, "init", "-q", "-b", "main")
-    dvc(root, "init", "-q")
-    dvc(root, "config", "core.analytics", "false")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "project")
-    return root

@@ -50,20 +50,29 @@ class ModelConfig:
             raise ValueError(f"image_size {self.image_size} is not divisible by 2**{levels}")
 
 
+def two_level_encoder(w: int) -> nn.Sequential:
+    """The assignment's encoder: Conv(1->w)+ReLU+pool, Conv(w->2w)+ReLU+pool; /4 resolution."""
+    return nn.Sequential(
+        nn.Conv2d(1, w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(w, 2 * w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+    )  # fmt: skip
+
+
+def two_level_decoder(w: int) -> nn.Sequential:
+    """The assignment's decoder: ConvT(2w->w, 2, stride 2)+ReLU, ConvT(w->1, 2, stride 2)."""
+    return nn.Sequential(
+        nn.ConvTranspose2d(2 * w, w, 2, stride=2), nn.ReLU(),
+        nn.ConvTranspose2d(w, 1, 2, stride=2),
+    )  # fmt: skip
+
+
 class SimpleSegNet(nn.Module):
     """Q2's network: two conv+pool levels down, two transposed convs up, no skips."""
 
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
-        w = cfg.width
-        self.encoder = nn.Sequential(
-            nn.Conv2d(1, w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(w, 2 * w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        )  # fmt: skip
-        self.decoder = nn.Sequential(
-            nn.ConvTranspose2d(2 * w, w, 2, stride=2), nn.ReLU(),
-            nn.ConvTranspose2d(w, 1, 2, stride=2),
-        )  # fmt: skip
+        self.encoder = two_level_encoder(cfg.width)
+        self.decoder = two_level_decoder(cfg.width)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.decoder(self.encoder(x))
@@ -96,18 +105,12 @@ class CirclizationCNN(nn.Module):
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
         w = cfg.width
-        self.encoder = nn.Sequential(
-            nn.Conv2d(1, w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(w, 2 * w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        )  # fmt: skip
+        self.encoder = two_level_encoder(w)
         side = cfg.image_size // 4
         self.classifier = nn.Sequential(
             nn.Flatten(), nn.Linear(2 * w * side * side, cfg.num_classes)
         )
-        self.decoder = nn.Sequential(
-            nn.ConvTranspose2d(2 * w, w, 2, stride=2), nn.ReLU(),
-            nn.ConvTranspose2d(w, 1, 2, stride=2),
-        )  # fmt: skip
+        self.decoder = two_level_decoder(w)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         features = self.encoder(x)

@@ -1,9 +1,10 @@
 """Stage `circles` (Q1b): minimum enclosing circle of each digit's largest contour, as a mask."""
 
+import argparse
 from pathlib import Path
 
 from mnistseg.circles import circle_masks
-from mnistseg.cli import parser, run_stage
+from mnistseg.cli import run_stage
 from mnistseg.datasets import OTSU_ARRAYS, SPLITS, load_split
 from mnistseg.fileio import save_arrays, staged_dir, write_png
 from mnistseg.preview import circle_preview
@@ -11,7 +12,7 @@ from mnistseg.preview import circle_preview
 
 @run_stage
 def main(argv: list[str] | None = None) -> None:
-    args = parser(__doc__)
+    args = argparse.ArgumentParser(description=__doc__)
     args.add_argument("--otsu", type=Path, required=True)
     args.add_argument("--out", type=Path, required=True)
     args.add_argument("--preview", type=Path, required=True)

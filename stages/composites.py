@@ -1,10 +1,11 @@
 """Stage `composites` (Q1c): grids of random digits with their Otsu masks, per split."""
 
+import argparse
 from pathlib import Path
 
 import numpy as np
 
-from mnistseg.cli import int_at_least, parser, run_stage
+from mnistseg.cli import int_at_least, run_stage
 from mnistseg.composites import composite_grid
 from mnistseg.datasets import OTSU_ARRAYS, SPLITS, load_split
 from mnistseg.fileio import save_arrays, staged_dir, write_png
@@ -13,7 +14,7 @@ from mnistseg.preview import mask_preview
 
 @run_stage
 def main(argv: list[str] | None = None) -> None:
-    args = parser(__doc__)
+    args = argparse.ArgumentParser(description=__doc__)
     args.add_argument("--otsu", type=Path, required=True)
     args.add_argument("--out", type=Path, required=True)
     args.add_argument("--preview", type=Path, required=True)

@@ -1,15 +1,16 @@
 """Stage `download`: get the four MNIST IDX files into the raw-data folder."""
 
+import argparse
 from pathlib import Path
 
-from mnistseg.cli import parser, run_stage
+from mnistseg.cli import run_stage
 from mnistseg.download import get_files
 from mnistseg.fileio import staged_dir
 
 
 @run_stage
 def main(argv: list[str] | None = None) -> None:
-    args = parser(__doc__)
+    args = argparse.ArgumentParser(description=__doc__)
     args.add_argument(
         "--data.source",
         dest="source",

@@ -1,10 +1,11 @@
 """Stage `evaluate@<model>`: score a trained model on the official test split."""
 
+import argparse
 from pathlib import Path
 
 import torch
 
-from mnistseg.cli import parser, run_stage
+from mnistseg.cli import run_stage
 from mnistseg.datasets import MODEL_TASKS, model_split
 from mnistseg.evaluation import confusion_rows, finish, prediction_grid, score
 from mnistseg.fileio import staged_dir, write_json, write_png
@@ -16,7 +17,7 @@ BATCH = 1024  # inference only: any size gives the same predictions
 
 @run_stage
 def main(argv: list[str] | None = None) -> None:
-    args = parser(__doc__)
+    args = argparse.ArgumentParser(description=__doc__)
     args.add_argument("--model", choices=sorted(MODEL_TASKS), required=True)
     args.add_argument("--checkpoint", type=Path, required=True)
     args.add_argument("--dataset", type=Path, required=True)

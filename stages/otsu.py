@@ -1,10 +1,11 @@
 """Stage `otsu` (Q1a): decode both splits and compute every digit's Otsu mask."""
 
+import argparse
 from pathlib import Path
 
-from mnistseg.cli import parser, run_stage
+from mnistseg.cli import run_stage
 from mnistseg.datasets import SPLITS
-from mnistseg.download import SPLIT_FILES, validate_files
+from mnistseg.download import read_local, validate_files
 from mnistseg.fileio import save_arrays, staged_dir, write_png
 from mnistseg.otsu import otsu_masks
 from mnistseg.preview import mask_preview
@@ -12,16 +13,12 @@ from mnistseg.preview import mask_preview
 
 @run_stage
 def main(argv: list[str] | None = None) -> None:
-    args = parser(__doc__)
+    args = argparse.ArgumentParser(description=__doc__)
     args.add_argument("--raw", type=Path, required=True)
     args.add_argument("--out", type=Path, required=True)
     args.add_argument("--preview", type=Path, required=True)
     opts = args.parse_args(argv)
-    names = [name for pair in SPLIT_FILES.values() for name in pair]
-    for name in names:
-        if not (opts.raw / name).is_file():
-            raise FileNotFoundError(f"{opts.raw / name}: missing (run the `download` stage)")
-    splits = validate_files({name: (opts.raw / name).read_bytes() for name in names})
+    splits = validate_files(read_local(opts.raw, hint="Run the `download` stage."))
     with staged_dir(opts.out) as tmp:
         for split in SPLITS:
             digits = splits[split]

@@ -1,5 +1,6 @@
 """Stage `train@<model>`: train one model on its dataset's training split, log with dvclive."""
 
+import argparse
 from dataclasses import asdict
 from pathlib import Path
 
@@ -7,11 +8,11 @@ import torch
 from dvclive import Live
 from scmrepo.exceptions import SCMError
 
-from mnistseg.cli import ParamError, SetupError, int_at_least, parser, run_stage
+from mnistseg.cli import ParamError, SetupError, int_at_least, run_stage
 from mnistseg.datasets import MODEL_TASKS, model_split
 from mnistseg.evaluation import finish, score
-from mnistseg.fileio import staged_dir, staged_file
-from mnistseg.models import ModelConfig, build_model, checkpoint
+from mnistseg.fileio import staged_dir, write_bytes
+from mnistseg.models import ModelConfig, build_model, checkpoint_bytes
 from mnistseg.params import read_params, train_params
 from mnistseg.training import (
     DEVICES,
@@ -42,7 +43,7 @@ def open_live(folder: Path) -> Live:
 
 @run_stage
 def main(argv: list[str] | None = None) -> None:
-    args = parser(__doc__)
+    args = argparse.ArgumentParser(description=__doc__)
     args.add_argument("--model", choices=sorted(MODEL_TASKS), required=True)
     args.add_argument("--dataset", type=Path, required=True)
     args.add_argument("--params", type=Path, required=True, help="params.yaml: the model's section")
@@ -112,8 +113,7 @@ def main(argv: list[str] | None = None) -> None:
                     line += f", validation loss {val_loss:.4f}, IoU {val['mean_iou']:.4f}"
                 print(line, flush=True)
                 live.next_step()
-        with staged_file(opts.out) as tmp:
-            torch.save(checkpoint(model.to("cpu"), cfg), tmp)
+        write_bytes(opts.out, checkpoint_bytes(model.to("cpu"), cfg))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Stage `video` (Q5): replace the background of a fixed-camera video (MOG2), score the masks."""
 
+import argparse
 import itertools
 import time
 from collections.abc import Iterator
@@ -8,7 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from mnistseg.cli import ParamError, float_in, int_at_least, parse_bool, parser, run_stage
+from mnistseg.cli import ParamError, float_in, int_at_least, parse_bool, run_stage
 from mnistseg.fileio import staged_dir, write_json, write_png
 from mnistseg.preview import image_grid, to_bgr
 from mnistseg.video import (
@@ -74,7 +75,7 @@ def read_truth(spec: str, frame_shape: tuple[int, int]) -> np.ndarray | None:
 
 @run_stage
 def main(argv: list[str] | None = None) -> None:
-    args = parser(__doc__)
+    args = argparse.ArgumentParser(description=__doc__)
     args.add_argument("--video.input", dest="input", type=Path, required=True)
     args.add_argument("--video.background", dest="background", type=Path, required=True)
     args.add_argument(
@@ -164,8 +165,9 @@ def main(argv: list[str] | None = None) -> None:
                 if opts.warmup <= t < len(truth):
                     ideal = composite(frame, fitted, np.asarray(truth[t]))
                     squared_errors.append(mean_squared_error(result, ideal))
-            if t in preview_at or not previews:
+            if t in preview_at:
                 previews.append((frame, mask, result))
+            last = (frame, mask, result)
             scoring += time.perf_counter() - began
         loop_seconds = time.perf_counter() - start - scoring
         writer.release()
@@ -190,8 +192,8 @@ def main(argv: list[str] | None = None) -> None:
             # Against the ideal composite: the true mask, hard-edged, over the same background.
             metrics["composite_psnr_after_warmup"] = psnr(float(np.mean(squared_errors)))
     write_json(opts.metrics, metrics)
-    # The first frame holds the place of a preview frame the capture's frame count promised.
-    previews = previews[1:] if len(previews) > 1 else previews
+    # The container's frame count is a header field and can be wrong: then show the last frame.
+    previews = previews or [last]
     tiles = [tile for frame, mask, result in previews for tile in (frame, to_bgr(mask), result)]
     write_png(opts.preview, image_grid(tiles, columns=3, scale=1))
     summary = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if isinstance(v, float))

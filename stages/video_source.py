@@ -4,12 +4,13 @@ Writes the clip losslessly (FFV1), the exact foreground mask of every frame and 
 background image, so the `video` stage can be scored against ground truth.
 """
 
+import argparse
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from mnistseg.cli import float_in, int_at_least, parser, run_stage
+from mnistseg.cli import float_in, int_at_least, run_stage
 from mnistseg.datasets import OTSU_ARRAYS, load_split
 from mnistseg.fileio import save_arrays, staged_dir
 from mnistseg.video import ClipParams, render_clip
@@ -19,7 +20,7 @@ CLIP, MASKS, BACKGROUND = "clip.avi", "masks", "background.png"
 
 @run_stage
 def main(argv: list[str] | None = None) -> None:
-    args = parser(__doc__)
+    args = argparse.ArgumentParser(description=__doc__)
     args.add_argument(
         "--otsu", type=Path, required=True, help="dataset folder: test digits are drawn"
     )

@@ -147,3 +147,13 @@ def test_export_writes_the_assignment_layout(built, tmp_path):
     labels = (tmp_path / "out" / "labels" / "0.txt").read_text().split()
     expected = np.load(built / "composites/test/tile_labels.npy")[0]
     assert [int(v) for v in labels] == expected.tolist()
+
+
+def test_otsu_without_download_says_what_to_run(tmp_path, capsys):
+    (tmp_path / "raw").mkdir()
+    with pytest.raises(SystemExit):
+        load_stage("otsu").main(["--raw", str(tmp_path / "raw"), "--out", str(tmp_path / "otsu"),
+                                 "--preview", str(tmp_path / "otsu.png")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert "missing train-images-idx3-ubyte.gz" in err and "Run the `download` stage" in err
+    assert not (tmp_path / "otsu").exists()

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from mnistseg.models import ModelConfig, build_model, checkpoint, model_from_checkpoint
+from mnistseg.models import ModelConfig, build_model, checkpoint_bytes, model_from_checkpoint
 
 CASES = [
     ("segment", "simple_segnet", 28),
@@ -54,10 +54,20 @@ def test_bad_configs_are_refused(kwargs, message):
 def test_checkpoint_round_trip(tmp_path, task, arch, size):
     cfg = ModelConfig(task=task, arch=arch, width=4, image_size=size)
     model = build_model(cfg).eval()
-    torch.save(checkpoint(model, cfg), tmp_path / "model.pt")
+    (tmp_path / "model.pt").write_bytes(checkpoint_bytes(model, cfg))
     loaded, loaded_cfg = model_from_checkpoint(torch.load(tmp_path / "model.pt", weights_only=True))
     assert loaded_cfg == cfg
     x = torch.rand(2, 1, size, size)
     with torch.no_grad():
         for a, b in zip(torch.atleast_1d(model(x)), torch.atleast_1d(loaded.eval()(x))):
             torch.testing.assert_close(a, b)
+
+
+def test_equal_weights_give_equal_checkpoint_bytes(tmp_path):
+    cfg = ModelConfig(task="segment", arch="simple_segnet", width=4)
+    torch.manual_seed(0)
+    first = checkpoint_bytes(build_model(cfg), cfg)
+    torch.manual_seed(0)
+    assert checkpoint_bytes(build_model(cfg), cfg) == first
+    torch.manual_seed(1)
+    assert checkpoint_bytes(build_model(cfg), cfg) != first

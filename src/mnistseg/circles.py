@@ -43,6 +43,5 @@ def circle_masks(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
             empty += 1
             continue
         circles[i] = params
-        cx, cy, radius = params
-        cv2.circle(drawn[i], (int(cx), int(cy)), int(radius), 255, thickness=-1)
+        drawn[i] = draw_circle(mask.shape, *params)
     return drawn, circles, empty

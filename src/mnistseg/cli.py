@@ -70,8 +70,3 @@ def parse_bool(text: str) -> bool:
     if lowered in ("false", "0", "no"):
         return False
     raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
-
-
-def parser(description: str) -> argparse.ArgumentParser:
-    """An ArgumentParser whose option names are the params.yaml keys they come from."""
-    return argparse.ArgumentParser(description=description)

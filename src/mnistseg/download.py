@@ -74,17 +74,17 @@ def fetch_official(
     return files
 
 
-def read_local(folder: Path) -> dict[str, bytes]:
-    """Read the four files from a local folder; a missing folder or file is a SourceError."""
+def read_local(folder: Path, hint: str = HOW_TO_GO_LOCAL) -> dict[str, bytes]:
+    """Read the four files from a local folder; a missing folder or file is a SourceError.
+
+    `hint` ends the error message: what the user should do about it.
+    """
     folder = Path(folder)
     if not folder.is_dir():
-        raise SourceError(
-            f"data.source: {folder} is neither `{OFFICIAL}` nor an existing folder. "
-            + HOW_TO_GO_LOCAL
-        )
+        raise SourceError(f"{folder} is neither `{OFFICIAL}` nor an existing folder. {hint}")
     missing = [name for name in FILE_NAMES if not (folder / name).is_file()]
     if missing:
-        raise SourceError(f"{folder}: missing {', '.join(missing)}. {HOW_TO_GO_LOCAL}")
+        raise SourceError(f"{folder}: missing {', '.join(missing)}. {hint}")
     return {name: (folder / name).read_bytes() for name in FILE_NAMES}
 
 
@@ -105,6 +105,9 @@ def validate_files(files: Mapping[str, bytes]) -> dict[str, DigitSplit]:
 
 def get_files(source: str) -> dict[str, bytes]:
     """Obtain and validate the four files from `source` (`official` or a folder path)."""
-    files = fetch_official() if source == OFFICIAL else read_local(Path(source))
+    if source == OFFICIAL:
+        files = fetch_official()
+    else:
+        files = read_local(Path(source), hint=f"data.source: {HOW_TO_GO_LOCAL}")
     validate_files(files)
     return files

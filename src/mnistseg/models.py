@@ -6,6 +6,7 @@ pair ((N, 10) class logits, (N, 1, H, W) mask logits). Sigmoid and softmax live 
 
 from __future__ import annotations
 
+import io
 from dataclasses import asdict, dataclass, fields
 
 import torch
@@ -195,6 +196,17 @@ def config_from_dict(values: dict) -> ModelConfig:
 def checkpoint(model: nn.Module, cfg: ModelConfig) -> dict:
     """What a checkpoint file holds: weights and the config that rebuilds the network."""
     return {"state_dict": model.state_dict(), "config": asdict(cfg)}
+
+
+def checkpoint_bytes(model: nn.Module, cfg: ModelConfig) -> bytes:
+    """The checkpoint as the bytes of a `.pt` file, the same for the same weights.
+
+    torch.save to a path names the zip's inner folder after the file, so saving through a
+    temporary file would make equal checkpoints differ; a buffer always names it `archive`.
+    """
+    buffer = io.BytesIO()
+    torch.save(checkpoint(model, cfg), buffer)
+    return buffer.getvalue()
 
 
 def model_from_checkpoint(payload: dict) -> tuple[nn.Module, ModelConfig]:

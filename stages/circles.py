@@ -1,21 +1,18 @@
 """Stage `circles` (Q1b): minimum enclosing circle of each digit's largest contour, as a mask."""
 
-import argparse
-from pathlib import Path
-
 from mnistseg.circles import circle_masks
-from mnistseg.cli import run_stage
+from mnistseg.cli import run_stage, stage_parser
 from mnistseg.datasets import OTSU_ARRAYS, SPLITS, load_split
-from mnistseg.fileio import save_arrays, staged_dir, write_png
-from mnistseg.preview import circle_preview
+from mnistseg.fileio import save_arrays, staged_dir, write_bytes
+from mnistseg.preview import circle_preview, encode_png
 
 
 @run_stage
 def main(argv: list[str] | None = None) -> None:
-    args = argparse.ArgumentParser(description=__doc__)
-    args.add_argument("--otsu", type=Path, required=True)
-    args.add_argument("--out", type=Path, required=True)
-    args.add_argument("--preview", type=Path, required=True)
+    args = stage_parser(__doc__)
+    args.add_argument("--otsu", required=True, help="the otsu dataset folder")
+    args.add_argument("--out", required=True)
+    args.add_argument("--preview", required=True)
     opts = args.parse_args(argv)
     with staged_dir(opts.out) as tmp:
         for split in SPLITS:
@@ -37,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
             )
             if split == "test":
                 preview = circle_preview(otsu["images"], masks, circles)
-    write_png(opts.preview, preview)
+    write_bytes(opts.preview, encode_png(preview))
 
 
 if __name__ == "__main__":

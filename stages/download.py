@@ -1,29 +1,24 @@
 """Stage `download`: get the four MNIST IDX files into the raw-data folder."""
 
-import argparse
-from pathlib import Path
-
-from mnistseg.cli import run_stage
-from mnistseg.download import get_files
+from mnistseg.cli import run_stage, stage_parser
+from mnistseg.download import DataParams, get_files
 from mnistseg.fileio import staged_dir
+from mnistseg.params import load_section
 
 
 @run_stage
 def main(argv: list[str] | None = None) -> None:
-    args = argparse.ArgumentParser(description=__doc__)
-    args.add_argument(
-        "--data.source",
-        dest="source",
-        required=True,
-        help="`official` (the mirrors, md5-checked) or a folder with the .gz files",
-    )
-    args.add_argument("--out", type=Path, required=True)
+    args = stage_parser(__doc__)
+    args.add_argument("--out", required=True, help="folder for the four .gz files")
     opts = args.parse_args(argv)
-    files = get_files(opts.source)
+    params = load_section(DataParams, "data", opts.params)
+    served = get_files(params.source)
+    for reason in served.skipped:
+        print(f"download: skipped {reason}")
     with staged_dir(opts.out) as tmp:
-        for name, data in files.items():
+        for name, data in served.files.items():
             (tmp / name).write_bytes(data)
-    print(f"download: {len(files)} files from {opts.source} -> {opts.out}")
+    print(f"download: {len(served.files)} files from {served.source} -> {opts.out}")
 
 
 if __name__ == "__main__":

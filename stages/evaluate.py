@@ -1,52 +1,55 @@
 """Stage `evaluate@<model>`: score a trained model on the official test split."""
 
-import argparse
+import json
 from pathlib import Path
 
 import torch
 
-from mnistseg.cli import run_stage
+from mnistseg.cli import run_stage, stage_parser
 from mnistseg.datasets import MODEL_TASKS, model_split
-from mnistseg.evaluation import confusion_rows, finish, prediction_grid, score
-from mnistseg.fileio import staged_dir, write_json, write_png
+from mnistseg.evaluation import confusion_rows, fit_circles, per_digit_rows, score
+from mnistseg.fileio import staged_dir, write_json
 from mnistseg.models import model_from_checkpoint
-from mnistseg.training import DEVICES, batches, evaluate, mask_data, select_device
-
-BATCH = 1024  # inference only: any size gives the same predictions
+from mnistseg.params import load_section
+from mnistseg.preview import encode_png, prediction_grid
+from mnistseg.training import EVAL_BATCH, DeviceParams, batches, evaluate, mask_data, select_device
 
 
 @run_stage
 def main(argv: list[str] | None = None) -> None:
-    args = argparse.ArgumentParser(description=__doc__)
+    args = stage_parser(__doc__)
     args.add_argument("--model", choices=sorted(MODEL_TASKS), required=True)
     args.add_argument("--checkpoint", type=Path, required=True)
-    args.add_argument("--dataset", type=Path, required=True)
-    args.add_argument("--device", choices=DEVICES, required=True)
-    args.add_argument("--metrics", type=Path, required=True, help="metrics JSON file")
-    args.add_argument("--plots", type=Path, required=True, help="folder for the model's plots")
+    args.add_argument("--dataset", required=True, help="the model's dataset folder")
+    args.add_argument("--metrics", required=True, help="headline metrics JSON file")
+    args.add_argument("--plots", required=True, help="folder for the model's plots")
     opts = args.parse_args(argv)
+    device = select_device(load_section(DeviceParams, None, opts.params).device)
     if not opts.checkpoint.is_file():
         raise FileNotFoundError(f"{opts.checkpoint}: missing (run `train@{opts.model}`)")
     model, cfg = model_from_checkpoint(
         torch.load(opts.checkpoint, map_location="cpu", weights_only=True)
     )
-    device = select_device(opts.device)
     model = model.to(device).to(memory_format=torch.channels_last)
 
     test = model_split(opts.dataset, "test", opts.model, cfg.input, cfg.circle_from)
     labels = test.labels if cfg.task == "circle" else None
     data = mask_data(test.inputs, test.targets, labels)
-    _, pred = evaluate(model, batches(data, BATCH, device), device)
-    pred = finish(pred, cfg)
+    _, pred = evaluate(model, batches(data, EVAL_BATCH, device), device)
+    pred = fit_circles(pred, cfg)
     target = test.masks > 0
-    metrics = score(pred, target, test.labels)
+    scores = score(pred, target, test.labels)
 
     with staged_dir(opts.plots) as plots:
-        write_png(plots / "predictions.png", prediction_grid(test.images, pred.masks, target))
+        grid = prediction_grid(test.images, pred.masks, target)
+        (plots / "predictions.png").write_bytes(encode_png(grid))
         if pred.labels is not None:
             (plots / "confusion.csv").write_text(confusion_rows(pred.labels, test.labels))
-    write_json(opts.metrics, metrics)
-    summary = ", ".join(f"{k} {v:.4f}" for k, v in metrics.items() if isinstance(v, float))
+        if scores.per_digit:
+            rows = per_digit_rows(scores.per_digit)
+            (plots / "per_digit.json").write_text(json.dumps(rows, indent=1) + "\n")
+    write_json(opts.metrics, scores.headline)
+    summary = ", ".join(f"{k} {v:.4f}" for k, v in scores.headline.items() if isinstance(v, float))
     print(f"evaluate@{opts.model} ({cfg.arch}): {summary}")
 
 

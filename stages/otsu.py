@@ -1,22 +1,19 @@
 """Stage `otsu` (Q1a): decode both splits and compute every digit's Otsu mask."""
 
-import argparse
-from pathlib import Path
-
-from mnistseg.cli import run_stage
+from mnistseg.cli import run_stage, stage_parser
 from mnistseg.datasets import SPLITS
 from mnistseg.download import read_local, validate_files
-from mnistseg.fileio import save_arrays, staged_dir, write_png
+from mnistseg.fileio import save_arrays, staged_dir, write_bytes
 from mnistseg.otsu import otsu_masks
-from mnistseg.preview import mask_preview
+from mnistseg.preview import encode_png, mask_preview
 
 
 @run_stage
 def main(argv: list[str] | None = None) -> None:
-    args = argparse.ArgumentParser(description=__doc__)
-    args.add_argument("--raw", type=Path, required=True)
-    args.add_argument("--out", type=Path, required=True)
-    args.add_argument("--preview", type=Path, required=True)
+    args = stage_parser(__doc__)
+    args.add_argument("--raw", required=True, help="folder of the four .gz files")
+    args.add_argument("--out", required=True)
+    args.add_argument("--preview", required=True)
     opts = args.parse_args(argv)
     splits = validate_files(read_local(opts.raw, hint="Run the `download` stage."))
     with staged_dir(opts.out) as tmp:
@@ -36,7 +33,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"otsu: {split}: {len(masks)} masks, {empty} empty")
             if split == "test":
                 preview = mask_preview(digits.images, masks)
-    write_png(opts.preview, preview)
+    write_bytes(opts.preview, encode_png(preview))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import yaml
 
-from e2e import dvc, git, make_project, stages_run
+from scratch import dvc, git, make_project, stages_run
 
 DATA_STAGES = ["download", "otsu", "circles", "composites"]
 MODELS = ["segnet", "circlenet", "unet"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e import dvc, git, make_project, stages_run
+from scratch import dvc, git, make_project, stages_run
 
 BUCKET = "mnistseg-remote"
 

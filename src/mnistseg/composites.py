@@ -6,6 +6,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mnistseg.params import Section, knob
+
+
+@dataclass(frozen=True)
+class CompositeParams(Section):
+    """`composites` in params.yaml."""
+
+    train: int = knob(low=1)  # composites drawn from training digits (the assignment used 100)
+    test: int = knob(low=1)  # composites drawn from test digits, for scoring
+    grid: int = knob(low=1, high=16)  # grid x grid digits per composite (2 -> 56x56)
+    seed: int = knob(low=0)
+
+    def count(self, split: str) -> int:
+        """How many composites `split` gets."""
+        return {"train": self.train, "test": self.test}[split]
+
 
 @dataclass(frozen=True)
 class Composites:
@@ -38,8 +54,6 @@ def composite_grid(
     rng: np.random.Generator,
 ) -> Composites:
     """Draw `count` composites, each of grid x grid digits picked uniformly with replacement."""
-    if count < 1 or grid < 1:
-        raise ValueError(f"count and grid must be >= 1, got count={count}, grid={grid}")
     tiles = rng.integers(0, len(images), size=(count, grid * grid))
     return Composites(
         images=tile_grid(images[tiles], grid),
@@ -47,3 +61,9 @@ def composite_grid(
         tiles=tiles,
         tile_labels=labels[tiles],
     )
+
+
+def split_generators(seed: int, splits: tuple[str, ...]) -> dict[str, np.random.Generator]:
+    """One generator per split, so changing one split's count leaves the others alone."""
+    children = np.random.SeedSequence(seed).spawn(len(splits))
+    return {split: np.random.default_rng(child) for split, child in zip(splits, children)}

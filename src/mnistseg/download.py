@@ -1,14 +1,22 @@
-"""Getting the four MNIST IDX files: from the official mirrors (md5-checked) or a local folder."""
+"""Getting the four MNIST IDX files from the first place that serves them.
+
+A place is `official` (the official mirrors, every file md5-checked) or a local folder (checked
+by structure: magic numbers, sizes, counts, labels). `data.source` lists places in order.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import socket
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from mnistseg.idx import DigitSplit, IdxError, read_split
+from mnistseg.errors import IdxError, SourceError
+from mnistseg.idx import DigitSplit, read_split
+from mnistseg.params import Section, knob
 
 # (images file, labels file) of each split, as the official mirrors name them.
 SPLIT_FILES = {
@@ -28,17 +36,20 @@ OFFICIAL_MIRRORS = (
     "http://yann.lecun.com/exdb/mnist/",
 )
 OFFICIAL = "official"
-HOW_TO_GO_LOCAL = (
-    "To use files you already have, set `data.source` in params.yaml to a folder holding "
-    f"{', '.join(FILE_NAMES)} (for example `dvc exp run -S data.source=../shared/mnist`)."
-)
+# Seconds a connection may stay silent before a mirror counts as unreachable: a black-holed
+# network costs at most this per mirror, not minutes.
+TIMEOUT_S = 10.0
 
 
-class SourceError(RuntimeError):
-    """The digit files could not be obtained from the chosen source."""
+@dataclass(frozen=True)
+class DataParams(Section):
+    """`data` in params.yaml."""
+
+    # Places to get MNIST from, tried in order: `official` and/or folders with the four files.
+    source: tuple[str, ...] = knob()
 
 
-def http_get(url: str, timeout: float = 30.0) -> bytes:
+def http_get(url: str, timeout: float = TIMEOUT_S) -> bytes:
     """Fetch `url` and return its body."""
     with urllib.request.urlopen(url, timeout=timeout) as response:
         return response.read()
@@ -49,16 +60,24 @@ def fetch_official(
     checksums: Mapping[str, str] = OFFICIAL_MD5,
     fetch: Callable[[str], bytes] = http_get,
 ) -> dict[str, bytes]:
-    """Fetch every file in `checksums`, trying each mirror in turn, and verify its md5."""
-    files = {}
+    """Fetch every file in `checksums` from the first mirror that has it, md5-verified.
+
+    A mirror that cannot be reached is not asked again for the other files.
+    """
+    files, unreachable, failures = {}, set(), []
     for name, md5 in checksums.items():
-        failures = []
         for mirror in mirrors:
+            if mirror in unreachable:
+                continue
             url = mirror + name
             try:
                 data = fetch(url)
-            except (urllib.error.URLError, OSError, ValueError) as exc:
-                failures.append(f"{url}: {exc}")
+            except urllib.error.HTTPError as exc:
+                failures.append(f"{url}: HTTP {exc.code}")
+                continue
+            except (urllib.error.URLError, OSError, socket.timeout, ValueError) as exc:
+                unreachable.add(mirror)
+                failures.append(f"{mirror}: {getattr(exc, 'reason', exc)}")
                 continue
             digest = hashlib.md5(data).hexdigest()
             if digest == md5:
@@ -66,25 +85,24 @@ def fetch_official(
                 break
             failures.append(f"{url}: md5 {digest}, expected {md5}")
         else:
-            raise SourceError(
-                f"could not download {name} from any official mirror:\n  "
-                + "\n  ".join(failures)
-                + f"\n{HOW_TO_GO_LOCAL}"
-            )
+            if len(unreachable) == len(mirrors):
+                raise SourceError(f"offline or no mirror reachable ({failures[0]})")
+            raise SourceError(f"no mirror served {name} ({'; '.join(failures)})")
     return files
 
 
-def read_local(folder: Path, hint: str = HOW_TO_GO_LOCAL) -> dict[str, bytes]:
+def read_local(folder: Path, hint: str = "") -> dict[str, bytes]:
     """Read the four files from a local folder; a missing folder or file is a SourceError.
 
-    `hint` ends the error message: what the user should do about it.
+    `hint`, if given, ends the error message: what the user should do about it.
     """
     folder = Path(folder)
+    end = f". {hint}" if hint else ""
     if not folder.is_dir():
-        raise SourceError(f"{folder} is neither `{OFFICIAL}` nor an existing folder. {hint}")
+        raise SourceError(f"{folder}: no such folder{end}")
     missing = [name for name in FILE_NAMES if not (folder / name).is_file()]
     if missing:
-        raise SourceError(f"{folder}: missing {', '.join(missing)}. {hint}")
+        raise SourceError(f"{folder}: missing {', '.join(missing)}{end}")
     return {name: (folder / name).read_bytes() for name in FILE_NAMES}
 
 
@@ -103,11 +121,34 @@ def validate_files(files: Mapping[str, bytes]) -> dict[str, DigitSplit]:
     return splits
 
 
-def get_files(source: str) -> dict[str, bytes]:
-    """Obtain and validate the four files from `source` (`official` or a folder path)."""
-    if source == OFFICIAL:
-        files = fetch_official()
-    else:
-        files = read_local(Path(source), hint=f"data.source: {HOW_TO_GO_LOCAL}")
-    validate_files(files)
-    return files
+@dataclass(frozen=True)
+class Served:
+    """The files, the place that served them, and why each earlier place was skipped."""
+
+    files: dict[str, bytes]
+    source: str
+    skipped: list[str]
+
+
+def get_files(sources: Sequence[str], fetch: Callable[[str], bytes] = http_get) -> Served:
+    """The four files from the first of `sources` that serves a valid set.
+
+    With no usable place, one SourceError lists what each place said and how to fix it.
+    """
+    skipped = []
+    for source in sources:
+        try:
+            if source == OFFICIAL:
+                files = fetch_official(fetch=fetch)
+            else:
+                files = read_local(Path(source))
+            validate_files(files)
+        except (SourceError, IdxError) as exc:
+            skipped.append(f"{source}: {exc}")
+            continue
+        return Served(files, source, skipped)
+    raise SourceError(
+        f"data.source: no place served MNIST ({'; '.join(skipped)}). Fix: connect to the "
+        f"internet for `{OFFICIAL}`, or add a folder holding {', '.join(FILE_NAMES)} to "
+        "`data.source` in params.yaml (e.g. `dvc exp run -S 'data.source=[official,/path/to/mnist]'`)"
+    )

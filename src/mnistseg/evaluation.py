@@ -1,8 +1,9 @@
-"""Scoring a model's test predictions, and pictures of them."""
+"""Scoring a model's predictions: the masks it is judged on, and its metrics."""
 
 from __future__ import annotations
 
-import cv2
+from dataclasses import dataclass
+
 import numpy as np
 
 from mnistseg.circles import circle_masks
@@ -14,46 +15,57 @@ from mnistseg.metrics import (
     pixel_iou,
 )
 from mnistseg.models import ModelConfig
-from mnistseg.preview import image_grid
-from mnistseg.training import Predictions
-
-NUM_CLASSES = 10
 
 
-def finish(pred: Predictions, cfg: ModelConfig) -> Predictions:
-    """The masks a model is scored on; for `circle_from: digit_mask`, circles fitted to digits."""
+@dataclass(frozen=True)
+class Predictions:
+    """masks: (N, H, W) bool at probability 0.5; labels: (N,) int64 or None."""
+
+    masks: np.ndarray
+    labels: np.ndarray | None
+
+
+def fit_circles(pred: Predictions, cfg: ModelConfig) -> Predictions:
+    """For `circle_from: digit_mask`, the circles fitted to the predicted digits; else `pred`."""
     if cfg.circle_from != "digit_mask":
         return pred
     circles, _, _ = circle_masks(pred.masks.astype(np.uint8) * 255)
     return Predictions(circles > 0, pred.labels)
 
 
-def score(pred: Predictions, masks: np.ndarray, labels: np.ndarray | None) -> dict:
+@dataclass(frozen=True)
+class Scores:
+    """A model's headline metrics (a handful of numbers) and its per-digit breakdown."""
+
+    headline: dict[str, float | int]
+    per_digit: dict[str, dict[str, float]]
+
+
+def score(pred: Predictions, masks: np.ndarray, labels: np.ndarray | None) -> Scores:
     """The metrics of one model on one split.
 
-    Always: mean_iou, mean_dice, pixel_iou. With digit labels: per-digit mean IoU. With
-    predicted classes: accuracy, gated_iou (IoU counted 0 where the class is wrong) and
-    per-digit accuracy and gated IoU.
+    Headline: mean_iou, mean_dice, pixel_iou, count; with predicted classes also accuracy and
+    gated_iou (IoU counted 0 where the class is wrong). Per digit (when digit labels are
+    given): mean IoU, and with predicted classes accuracy and gated IoU.
     """
     iou = iou_per_image(pred=pred.masks, target=masks)
-    result = {
+    headline: dict[str, float | int] = {
         "mean_iou": float(iou.mean()),
         "mean_dice": float(dice_per_image(pred=pred.masks, target=masks).mean()),
         "pixel_iou": pixel_iou(pred=pred.masks, target=masks),
         "count": len(iou),
     }
     if labels is None:
-        return result
+        return Scores(headline, {})
     per_digit = {"mean_iou": per_class_mean(iou, labels)}
     if pred.labels is not None:
         correct = (pred.labels == labels).astype(np.float64)
         gated = gated_iou(iou=iou, pred_labels=pred.labels, labels=labels)
-        result["accuracy"] = float(correct.mean())
-        result["gated_iou"] = float(gated.mean())
+        headline["accuracy"] = float(correct.mean())
+        headline["gated_iou"] = float(gated.mean())
         per_digit["accuracy"] = per_class_mean(correct, labels)
         per_digit["gated_iou"] = per_class_mean(gated, labels)
-    result["per_digit"] = per_digit
-    return result
+    return Scores(headline, per_digit)
 
 
 def confusion_rows(pred_labels: np.ndarray, labels: np.ndarray) -> str:
@@ -62,26 +74,7 @@ def confusion_rows(pred_labels: np.ndarray, labels: np.ndarray) -> str:
     return "\n".join(lines) + "\n"
 
 
-# BGR colours of the prediction picture.
-TRUE_POSITIVE = (255, 255, 255)
-FALSE_POSITIVE = (0, 0, 255)
-FALSE_NEGATIVE = (255, 128, 0)
-
-
-def error_map(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """(H, W, 3) picture: true positives white, false positives red, false negatives blue."""
-    out = np.zeros((*pred.shape, 3), dtype=np.uint8)
-    out[pred & target] = TRUE_POSITIVE
-    out[pred & ~target] = FALSE_POSITIVE
-    out[~pred & target] = FALSE_NEGATIVE
-    return out
-
-
-def prediction_grid(
-    images: np.ndarray, pred: np.ndarray, target: np.ndarray, count: int = 8
-) -> np.ndarray:
-    """Inputs on top, error maps below, for the first `count` test items."""
-    count = min(count, len(images))
-    top = [cv2.cvtColor(img, cv2.COLOR_GRAY2BGR) for img in images[:count]]
-    bottom = [error_map(p, t) for p, t in zip(pred[:count], target[:count])]
-    return image_grid(top + bottom, columns=count)
+def per_digit_rows(per_digit: dict[str, dict[str, float]]) -> list[dict[str, float | str]]:
+    """One row per digit with each per-digit score: a table for a DVC bar chart."""
+    digits = sorted(next(iter(per_digit.values())))
+    return [{"digit": d, **{name: values[d] for name, values in per_digit.items()}} for d in digits]

@@ -9,10 +9,8 @@ row, one line).
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from mnistseg.datasets import (
@@ -23,6 +21,7 @@ from mnistseg.datasets import (
     load_split,
 )
 from mnistseg.fileio import staged_dir
+from mnistseg.preview import encode_png
 
 DATASETS = ("otsu", "circles", "composites")
 
@@ -40,15 +39,6 @@ def dataset_items(
     made = load_split(data_dir / "composites", split, COMPOSITE_ARRAYS)
     texts = [" ".join(str(v) for v in row) for row in made["tile_labels"]]
     return made["images"], made["masks"], texts
-
-
-def png_files(images: np.ndarray) -> Iterator[bytes]:
-    """Encode each (H, W) uint8 image as PNG bytes."""
-    for image in images:
-        ok, encoded = cv2.imencode(".png", np.ascontiguousarray(image))
-        if not ok:
-            raise ValueError("OpenCV could not encode an image as PNG")
-        yield encoded.tobytes()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -71,11 +61,9 @@ def main(argv: list[str] | None = None) -> None:
     with staged_dir(opts.out) as tmp:
         for sub in ("images", "masks", "labels"):
             (tmp / sub).mkdir()
-        for i, (image_png, mask_png) in enumerate(
-            zip(png_files(images[:count]), png_files(masks[:count]))
-        ):
-            (tmp / "images" / f"{i}.png").write_bytes(image_png)
-            (tmp / "masks" / f"{i}.png").write_bytes(mask_png)
+        for i in range(count):
+            (tmp / "images" / f"{i}.png").write_bytes(encode_png(images[i]))
+            (tmp / "masks" / f"{i}.png").write_bytes(encode_png(masks[i]))
             (tmp / "labels" / f"{i}.txt").write_text(labels[i] + "\n")
     print(f"exported {count} {opts.dataset} {opts.split} items to {opts.out}")
 

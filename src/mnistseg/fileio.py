@@ -10,7 +10,6 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 
@@ -80,11 +79,3 @@ def load_arrays(folder: Path, names: tuple[str, ...], mmap: bool = False) -> dic
             raise FileNotFoundError(f"{path}: missing (run `dvc repro` to build it)")
         arrays[name] = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
     return arrays
-
-
-def write_png(path: Path, image: np.ndarray) -> None:
-    """Encode `image` (grey or BGR uint8) as PNG and write it atomically."""
-    ok, encoded = cv2.imencode(".png", image)
-    if not ok:
-        raise ValueError(f"{path}: OpenCV could not encode a {image.shape} image as PNG")
-    write_bytes(path, encoded.tobytes())

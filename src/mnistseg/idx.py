@@ -8,13 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mnistseg.errors import IdxError
+
 IMAGES_MAGIC = 0x00000803  # unsigned byte, 3 dimensions
 LABELS_MAGIC = 0x00000801  # unsigned byte, 1 dimension
 NUM_CLASSES = 10
-
-
-class IdxError(ValueError):
-    """A file is not a valid IDX file of the expected kind; the message names the file."""
 
 
 @dataclass(frozen=True)

@@ -1,45 +1,124 @@
-"""Reading a model's section of params.yaml, with errors that name the key and the value."""
+"""One way in for every knob: a section of params.yaml read into a frozen, validated dataclass.
+
+Each stage's knobs are a dataclass that subclasses `Section` and sits beside the code that uses
+it; its fields are declared with `knob(...)`, which carries the rules a value must meet. The
+dataclass is the only place that checks them, whether it is built by `load_section` from
+params.yaml or directly (tests, the benchmark). Fields have no defaults: values live in
+params.yaml alone.
+"""
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, fields
+import dataclasses
+import math
+import typing
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any, TypeVar
 
 import yaml
 
-from mnistseg.cli import ParamError
-from mnistseg.models import ARCHS, CIRCLE_SOURCES, INPUTS
+from mnistseg.errors import KnobError, ParamError
+
+PARAMS_FILE = Path("params.yaml")
 
 
-@dataclass(frozen=True)
-class TrainParams:
-    """One model's section of params.yaml (`segnet`, `circlenet` or `unet`)."""
+def knob(
+    *,
+    low: float | None = None,
+    above: float | None = None,
+    high: float | None = None,
+    below: float | None = None,
+    choices: tuple[str, ...] | None = None,
+    rule: tuple[Callable[[Any], bool], str] | None = None,
+) -> Any:
+    """A params field: `low`/`high` are inclusive bounds, `above`/`below` exclusive ones.
 
-    arch: str
-    batch_size: int
-    lr: float
-    seed: int
-    val_fraction: float
-    width: int
-    depth: int = 2
-    input: str = "image"
-    circle_from: str = "decoder"
-
-
-CHECKS = {
-    "arch": (str, lambda v: v in ARCHS, f"one of {', '.join(ARCHS)}"),
-    "batch_size": (int, lambda v: v >= 1, "an integer >= 1"),
-    "lr": (float, lambda v: v > 0, "a number > 0"),
-    "seed": (int, lambda v: v >= 0, "an integer >= 0"),
-    "val_fraction": (float, lambda v: 0 <= v < 1, "a number in [0, 1)"),
-    "width": (int, lambda v: v >= 1, "an integer >= 1"),
-    "depth": (int, lambda v: 1 <= v <= 4, "an integer in [1, 4]"),
-    "input": (str, lambda v: v in INPUTS, f"one of {', '.join(INPUTS)}"),
-    "circle_from": (str, lambda v: v in CIRCLE_SOURCES, f"one of {', '.join(CIRCLE_SOURCES)}"),
-}
+    `rule` is (predicate, what it asks for), for what bounds and choices cannot say.
+    """
+    rules = {"low": low, "above": above, "high": high, "below": below, "choices": choices}
+    return dataclasses.field(metadata={**rules, "rule": rule})
 
 
-def read_params(path: Path) -> dict:
+def _type_name(hint: Any) -> str:
+    return {int: "an integer", float: "a number", bool: "true or false", str: "a string"}.get(
+        hint, "a string or a list of strings"
+    )
+
+
+def _typed(key: str, value: Any, hint: Any) -> Any:
+    """`value` as the field's type; YAML's bools are never numbers, ints are fine as floats."""
+    if hint is bool:
+        ok = isinstance(value, bool)
+    elif hint is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif hint is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        ok = ok and math.isfinite(value)
+        value = float(value) if ok else value
+    elif hint is str:
+        ok = isinstance(value, str)
+    else:  # tuple[str, ...]: one string or a list of them
+        items = [value] if isinstance(value, str) else value
+        ok = isinstance(items, list | tuple) and len(items) > 0
+        ok = ok and all(isinstance(item, str) for item in items)
+        value = tuple(items) if ok else value
+    if not ok:
+        raise KnobError(key, f"must be {_type_name(hint)}, got {value!r}")
+    return value
+
+
+def _bounds(rules: Mapping[str, Any]) -> str:
+    low = f"[{rules['low']}" if rules["low"] is not None else None
+    low = low or (f"({rules['above']}" if rules["above"] is not None else None)
+    high = f"{rules['high']}]" if rules["high"] is not None else None
+    high = high or (f"{rules['below']})" if rules["below"] is not None else None)
+    if low and high:
+        return f"in {low}, {high}"
+    if low:
+        return (">= " if low[0] == "[" else "> ") + low[1:]
+    return ("<= " if high[-1] == "]" else "< ") + high[:-1]
+
+
+def _check_rules(key: str, value: Any, hint: Any, rules: Mapping[str, Any]) -> None:
+    choices, rule = rules.get("choices"), rules.get("rule")
+    if choices is not None:
+        items = value if isinstance(value, tuple) else (value,)
+        if any(item not in choices for item in items):
+            raise KnobError(key, f"must be one of {', '.join(choices)}, got {value!r}")
+    bounded = [rules.get(name) is not None for name in ("low", "above", "high", "below")]
+    if any(bounded):
+        within = (
+            (rules["low"] is None or value >= rules["low"])
+            and (rules["above"] is None or value > rules["above"])
+            and (rules["high"] is None or value <= rules["high"])
+            and (rules["below"] is None or value < rules["below"])
+        )
+        if not within:
+            raise KnobError(key, f"must be {_type_name(hint)} {_bounds(rules)}, got {value!r}")
+    if rule is not None and not rule[0](value):
+        raise KnobError(key, f"must be {rule[1]}, got {value!r}")
+
+
+class Section:
+    """Base of a params dataclass: checks each field's type and rules, then `check()`."""
+
+    def __post_init__(self) -> None:
+        hints = typing.get_type_hints(type(self))
+        for field in dataclasses.fields(self):  # type: ignore[arg-type]
+            value = _typed(field.name, getattr(self, field.name), hints[field.name])
+            _check_rules(field.name, value, hints[field.name], field.metadata)
+            object.__setattr__(self, field.name, value)  # ints given for floats become floats
+        self.check()
+
+    def check(self) -> None:
+        """Rules that involve several fields; raise KnobError naming the field to change."""
+
+
+S = TypeVar("S", bound=Section)
+
+
+def read_params(path: Path = PARAMS_FILE) -> dict:
     """Load params.yaml; a missing or malformed file is a ParamError naming it."""
     try:
         params = yaml.safe_load(Path(path).read_text())
@@ -52,24 +131,32 @@ def read_params(path: Path) -> dict:
     return params
 
 
-def train_params(params: dict, model: str, source: str = "params.yaml") -> TrainParams:
-    """Validate and type `params[model]`; every problem names `<model>.<key>` and its value."""
-    section = params.get(model)
-    if not isinstance(section, dict):
-        raise ParamError(f"{source}: no `{model}` section")
-    values = {}
-    for field in fields(TrainParams):
-        if field.name not in section:
-            if field.default is not MISSING:
-                continue
-            raise ParamError(f"{source}: {model}.{field.name} is missing")
-        kind, ok, wanted = CHECKS[field.name]
-        value = section[field.name]
-        valid_type = isinstance(value, kind) or (kind is float and isinstance(value, int))
-        if isinstance(value, bool) or not valid_type or not ok(kind(value)):
-            raise ParamError(f"{source}: {model}.{field.name} must be {wanted}, got {value!r}")
-        values[field.name] = kind(value)
-    unknown = set(section) - {f.name for f in fields(TrainParams)}
-    if unknown:
-        raise ParamError(f"{source}: unknown key(s) {', '.join(sorted(unknown))} in `{model}`")
-    return TrainParams(**values)
+def from_mapping(cls: type[S], values: Mapping, section: str | None, source: str) -> S:
+    """Build `cls` from a mapping; every error names `section.key` (or `key` at top level).
+
+    At the top level (`section` None) only the fields of `cls` are read; inside a section,
+    a key that `cls` does not know is an error too.
+    """
+    prefix = f"{section}." if section else ""
+    names = [field.name for field in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    if section is not None:
+        unknown = sorted(set(values) - set(names))
+        if unknown:
+            raise ParamError(f"{source}: unknown key(s) {', '.join(unknown)} in `{section}`")
+    missing = [name for name in names if name not in values]
+    if missing:
+        keys = ", ".join(prefix + name for name in missing)
+        raise ParamError(f"{source}: {keys} {'is' if len(missing) == 1 else 'are'} missing")
+    try:
+        return cls(**{name: values[name] for name in names})
+    except KnobError as exc:
+        raise ParamError(f"{source}: {prefix}{exc.key} {exc.detail}") from None
+
+
+def load_section(cls: type[S], section: str | None, path: Path = PARAMS_FILE) -> S:
+    """Read `section` of the params file (None: keys at its top level) into `cls`."""
+    params = read_params(path)
+    values = params if section is None else params.get(section)
+    if not isinstance(values, dict):
+        raise ParamError(f"{path}: no `{section}` section")
+    return from_mapping(cls, values, section, str(path))

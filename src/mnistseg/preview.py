@@ -1,4 +1,4 @@
-"""Small preview grids of dataset samples, for `dvc plots show`."""
+"""Pictures for `dvc plots show`: dataset previews, prediction maps, PNG encoding."""
 
 from __future__ import annotations
 
@@ -50,3 +50,42 @@ def circle_preview(
             cv2.circle(tile, (int(cx), int(cy)), int(r), (0, 200, 0), thickness=1)
         tiles.append(tile)
     return image_grid(tiles, columns=min(count, len(tiles)))
+
+
+# BGR colours of the prediction picture.
+TRUE_POSITIVE = (255, 255, 255)
+FALSE_POSITIVE = (0, 0, 255)
+FALSE_NEGATIVE = (255, 128, 0)
+
+
+def error_map(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """(H, W, 3) picture: true positives white, false positives red, false negatives blue."""
+    out = np.zeros((*pred.shape, 3), dtype=np.uint8)
+    out[pred & target] = TRUE_POSITIVE
+    out[pred & ~target] = FALSE_POSITIVE
+    out[~pred & target] = FALSE_NEGATIVE
+    return out
+
+
+def prediction_grid(
+    images: np.ndarray, pred: np.ndarray, target: np.ndarray, count: int = 8
+) -> np.ndarray:
+    """Inputs on top, error maps below, for the first `count` test items."""
+    count = min(count, len(images))
+    top = [to_bgr(img) for img in images[:count]]
+    bottom = [error_map(p, t) for p, t in zip(pred[:count], target[:count])]
+    return image_grid(top + bottom, columns=count)
+
+
+def encode_png(image: np.ndarray) -> bytes:
+    """The PNG bytes of a grey or BGR uint8 image."""
+    ok, encoded = cv2.imencode(".png", np.ascontiguousarray(image))
+    if not ok:
+        raise ValueError(f"OpenCV could not encode a {image.shape} image as PNG")
+    return encoded.tobytes()
+
+
+def video_preview(shots: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> np.ndarray:
+    """One row per (frame, mask, composite) shot: the three side by side, at full size."""
+    tiles = [tile for frame, mask, result in shots for tile in (frame, to_bgr(mask), result)]
+    return image_grid(tiles, columns=3, scale=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 import torch
@@ -12,7 +12,73 @@ from torch import nn
 from torch.nn import functional as F  # noqa: N812
 from tqdm import tqdm
 
+from mnistseg.datasets import ModelSplit
+from mnistseg.evaluation import Predictions, fit_circles, score
+from mnistseg.models import ARCH_TASKS, CIRCLE_SOURCES, INPUTS, ModelConfig, build_model
+from mnistseg.params import Section, knob
+
 DEVICES = ("auto", "cpu", "cuda", "mps")
+EVAL_BATCH = 1024  # inference only: any batch size gives the same predictions
+
+
+@dataclass(frozen=True)
+class DeviceParams(Section):
+    """`device` at the top of params.yaml, read by every stage that runs a network."""
+
+    device: str = knob(choices=DEVICES)  # auto: CUDA, then MPS, then the CPU
+
+
+@dataclass(frozen=True)
+class EpochParams(Section):
+    """`epochs` at the top of params.yaml, read by every training stage."""
+
+    epochs: int = knob(low=1)
+
+
+def _archs(task: str) -> tuple[str, ...]:
+    return tuple(arch for arch, tasks in ARCH_TASKS.items() if task in tasks)
+
+
+@dataclass(frozen=True)
+class SegmentParams(Section):
+    """The section of a segmentation model (`segnet`, `unet`) in params.yaml."""
+
+    arch: str = knob(choices=_archs("segment"))
+    width: int = knob(low=1)  # channels of the first level; each level down doubles it
+    depth: int = knob(low=1, high=4)  # pooling levels (arch unet only)
+    batch_size: int = knob(low=1)
+    lr: float = knob(above=0)  # Adam's learning rate
+    seed: int = knob(low=0)
+    val_fraction: float = knob(low=0, below=1)  # held-out slice of the training split
+
+    # Not knobs here: a segmentation model sees the image and its decoder draws the mask.
+    # The circle model makes both knobs (CircleParams).
+    input = "image"
+    circle_from = "decoder"
+
+    def model_config(self, task: str, image_size: int) -> ModelConfig:
+        """The network these params describe, for `task` on square images of `image_size`."""
+        shape = {f.name for f in fields(ModelConfig)}
+        chosen = {name: value for name, value in asdict(self).items() if name in shape}
+        return ModelConfig(task=task, image_size=image_size, **chosen)
+
+
+@dataclass(frozen=True)
+class CircleParams(SegmentParams):
+    """The `circlenet` section: a segmentation model's knobs plus what it sees and predicts."""
+
+    arch: str = knob(choices=_archs("circle"))
+    input: str = knob(choices=INPUTS)  # the digit `image`, or the `circle_mask` itself
+    circle_from: str = knob(choices=CIRCLE_SOURCES)  # the `decoder`, or fit it to a `digit_mask`
+
+
+ModelParams = SegmentParams | CircleParams
+# The params class of each model's section.
+MODEL_PARAMS: dict[str, type[SegmentParams] | type[CircleParams]] = {
+    "segnet": SegmentParams,
+    "circlenet": CircleParams,
+    "unet": SegmentParams,
+}
 
 
 @dataclass(frozen=True)
@@ -130,14 +196,6 @@ def train_one_epoch(
     return total / max(seen, 1)
 
 
-@dataclass(frozen=True)
-class Predictions:
-    """masks: (N, H, W) bool at probability 0.5; labels: (N,) int64 or None."""
-
-    masks: np.ndarray
-    labels: np.ndarray | None
-
-
 @torch.no_grad()
 def evaluate(
     model: nn.Module, batches: Iterable[Batch], device: torch.device
@@ -164,3 +222,70 @@ def evaluate(
 def progress(items: Iterable, description: str, total: int) -> Iterable:
     """A progress bar on an interactive terminal; silent in logs and CI."""
     return tqdm(items, desc=description, total=total, leave=False, disable=None)
+
+
+@dataclass(frozen=True)
+class Epoch:
+    """What one epoch of `fit` reports: training loss, and validation loss and scores."""
+
+    number: int
+    train_loss: float
+    val_loss: float | None
+    val_scores: dict
+
+
+@dataclass(frozen=True)
+class Run:
+    """A model ready to train: network, optimizer, data split into training and validation."""
+
+    model: nn.Module
+    cfg: ModelConfig
+    optimizer: torch.optim.Optimizer
+    train_set: MaskData
+    val_set: MaskData
+    val_masks: np.ndarray  # (V, H, W) bool: what validation predictions are scored on
+    val_labels: np.ndarray | None
+    device: torch.device
+
+
+def prepare(
+    data: ModelSplit, task: str, params: ModelParams, device: torch.device, seed: int
+) -> Run:
+    """Build the network and its optimizer, and hold out the validation slice (seeded)."""
+    cfg = params.model_config(task, image_size=data.inputs.shape[-1])
+    labels = data.labels if task == "circle" else None
+    everything = mask_data(data.inputs, data.targets, labels)
+    train_index, val_index = split_indices(len(everything), params.val_fraction, seed)
+    model = build_model(cfg).to(device).to(memory_format=torch.channels_last)
+    # The fused kernel does the same update in one pass over the parameters (CPU and CUDA).
+    fused = device.type in ("cpu", "cuda")
+    optimizer = torch.optim.Adam(model.parameters(), lr=params.lr, fused=fused)
+    return Run(
+        model=model,
+        cfg=cfg,
+        optimizer=optimizer,
+        train_set=everything.subset(train_index),
+        val_set=everything.subset(val_index),
+        val_masks=data.masks[val_index.numpy()] > 0,
+        val_labels=None if data.labels is None else data.labels[val_index.numpy()],
+        device=device,
+    )
+
+
+def fit(run: Run, epochs: int, batch_size: int, seed: int) -> Iterator[Epoch]:
+    """Train `run.model` for `epochs`, yielding each epoch's losses and validation scores."""
+    shuffle = torch.Generator().manual_seed(seed)
+    steps = -(-len(run.train_set) // batch_size)
+    for number in range(1, epochs + 1):
+        shuffled = batches(run.train_set, batch_size, run.device, shuffle)
+        loss = train_one_epoch(
+            run.model, progress(shuffled, f"epoch {number}", steps), run.optimizer, run.device
+        )
+        if not len(run.val_set):
+            yield Epoch(number, loss, None, {})
+            continue
+        val_loss, pred = evaluate(
+            run.model, batches(run.val_set, EVAL_BATCH, run.device), run.device
+        )
+        scores = score(fit_circles(pred, run.cfg), run.val_masks, run.val_labels)
+        yield Epoch(number, loss, val_loss, scores)

@@ -1,63 +1,107 @@
-"""Q5: background replacement with OpenCV's MOG2 subtractor, and a clip to score it on.
+"""Q5: background replacement with OpenCV's background subtractors, and how well it did.
 
 Frames are (H, W, 3) uint8 BGR arrays and masks (H, W) uint8 in {0, 255}; opening and writing
-files is the stage scripts' job.
+files is the stage script's job. The defaults in params.yaml are the assignment's loop exactly:
+MOG2 with shadows, values above 200, a 3x3 opening, a median blur of 5.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from mnistseg.errors import InputError, KnobError
 from mnistseg.metrics import dice_per_image, iou_per_image
+from mnistseg.params import Section, knob
+
+NO_GROUND_TRUTH = "none"
+SUBTRACTORS = ("mog2", "knn", "gsoc", "cnt")
+CONTRIB_SUBTRACTORS = ("gsoc", "cnt")  # in opencv-contrib's `bgsegm` module only
+
+
+def _zero_or_odd(value: int) -> bool:
+    return value == 0 or value % 2 == 1
 
 
 @dataclass(frozen=True)
-class MaskParams:
-    """The knobs of the mask loop. The defaults are the assignment's loop exactly."""
+class VideoParams(Section):
+    """`video` in params.yaml."""
 
-    history: int = 500
-    var_threshold: float = 16.0
-    detect_shadows: bool = True
-    mask_threshold: int = 200  # keep values above it: drops MOG2's shadow value 127
-    open_kernel: int = 3  # morphological opening (removes specks); 0 = off
-    close_kernel: int = 0  # morphological closing (fills gaps in a body); 0 = off
-    median_kernel: int = 5  # median blur; 0 = off, else odd
-    feather: float = 0.0  # Gaussian sigma (pixels) of a soft edge; 0 = hard cut-out
+    input: str = knob()  # a video file, or a folder of numbered frame images
+    background: str = knob()  # the replacement background image (resized to the frame)
+    ground_truth: str = knob()  # masks .npy, a folder of mask images (CDnet), or `none`
+    subtractor: str = knob(choices=SUBTRACTORS)
+    history: int = knob(low=1)  # mog2, knn: frames the model remembers
+    var_threshold: float = knob(above=0)  # mog2: squared Mahalanobis distance to match
+    dist2_threshold: float = knob(above=0)  # knn: squared distance to a sample to match
+    detect_shadows: bool = knob()  # mog2, knn: mark shadows 127 (dropped by mask_threshold)
+    cnt_min_stability: int = knob(low=1)  # cnt: frames of one colour to call a pixel stable
+    cnt_max_stability: int = knob(low=1)  # cnt: most credit a stable pixel can hold
+    gsoc_samples: int = knob(low=1)  # gsoc: samples kept per pixel
+    gsoc_replace_rate: float = knob(low=0, high=1)  # gsoc: how fast the model updates
+    gsoc_propagation_rate: float = knob(low=0, high=1)  # gsoc: spread to neighbours
+    mask_threshold: int = knob(low=0, high=254)  # keep subtractor output above it
+    open_kernel: int = knob(low=0)  # morphological opening (removes specks); 0 = off
+    close_kernel: int = knob(low=0)  # morphological closing (fills gaps); 0 = off
+    median_kernel: int = knob(low=0, rule=(_zero_or_odd, "0 or odd"))  # median blur; 0 = off
+    feather: float = knob(low=0)  # Gaussian sigma (pixels) of a soft edge; 0 = hard cut-out
+    codec: str = knob(rule=(lambda v: len(v) == 4, "a four-character code such as mp4v"))
+    container: str = knob(rule=(lambda v: v.isalnum(), "a file extension such as mp4"))
+    warmup: int = knob(low=0)  # frames not scored (without a temporalROI.txt)
 
-    def __post_init__(self) -> None:
-        problems = []
-        if self.history < 1:
-            problems.append(f"history must be >= 1, got {self.history}")
-        if self.var_threshold <= 0:
-            problems.append(f"var_threshold must be > 0, got {self.var_threshold}")
-        if not 0 <= self.mask_threshold <= 254:
-            problems.append(f"mask_threshold must be in [0, 254], got {self.mask_threshold}")
-        for name in ("open_kernel", "close_kernel"):
-            if getattr(self, name) < 0:
-                problems.append(f"{name} must be >= 0, got {getattr(self, name)}")
-        if self.median_kernel < 0 or (self.median_kernel and self.median_kernel % 2 == 0):
-            problems.append(
-                f"median_kernel must be 0 or odd and positive, got {self.median_kernel}"
+    def check(self) -> None:
+        if self.cnt_max_stability < self.cnt_min_stability:
+            raise KnobError(
+                "cnt_max_stability",
+                f"must be >= cnt_min_stability ({self.cnt_min_stability}), "
+                f"got {self.cnt_max_stability}",
             )
-        if self.feather < 0:
-            problems.append(f"feather must be >= 0, got {self.feather}")
-        if problems:
-            raise ValueError("; ".join(problems))
+
+
+def make_subtractor(params: VideoParams) -> cv2.BackgroundSubtractor:
+    """The subtractor `params.subtractor` names, with its knobs."""
+    if params.subtractor == "mog2":
+        return cv2.createBackgroundSubtractorMOG2(
+            history=params.history,
+            varThreshold=params.var_threshold,
+            detectShadows=params.detect_shadows,
+        )
+    if params.subtractor == "knn":
+        return cv2.createBackgroundSubtractorKNN(
+            history=params.history,
+            dist2Threshold=params.dist2_threshold,
+            detectShadows=params.detect_shadows,
+        )
+    bgsegm = getattr(cv2, "bgsegm", None)
+    if bgsegm is None:
+        raise KnobError(
+            "subtractor",
+            f"{params.subtractor!r} needs OpenCV's contrib modules (opencv-contrib-python-"
+            f"headless), which this machine's OpenCV {cv2.__version__} lacks",
+        )
+    if params.subtractor == "cnt":
+        return bgsegm.createBackgroundSubtractorCNT(
+            minPixelStability=params.cnt_min_stability,
+            useHistory=True,
+            maxPixelStability=params.cnt_max_stability,
+            isParallel=True,
+        )
+    return bgsegm.createBackgroundSubtractorGSOC(
+        nSamples=params.gsoc_samples,
+        replaceRate=params.gsoc_replace_rate,
+        propagationRate=params.gsoc_propagation_rate,
+    )
 
 
 class ForegroundMasker:
     """Turns frames into foreground masks, one call per frame, in order."""
 
-    def __init__(self, params: MaskParams) -> None:
+    def __init__(self, params: VideoParams) -> None:
         self.params = params
-        self.subtractor = cv2.createBackgroundSubtractorMOG2(
-            history=params.history,
-            varThreshold=params.var_threshold,
-            detectShadows=params.detect_shadows,
-        )
+        self.subtractor = make_subtractor(params)
         self.open = (
             cv2.getStructuringElement(cv2.MORPH_RECT, (params.open_kernel,) * 2)
             if params.open_kernel
@@ -102,20 +146,82 @@ def composite(
     return (blended + 0.5).astype(np.uint8)
 
 
-def mask_scores(pred: np.ndarray, truth: np.ndarray, warmup: int) -> dict[str, float]:
-    """Mean IoU and F1 of (T, H, W) foreground masks over all frames and after `warmup` frames.
+@dataclass(frozen=True)
+class Replaced:
+    """One frame through the loop: the frame, its foreground mask, the composited frame."""
 
-    A frame where both masks are empty scores 1 (nothing to find, nothing found).
+    frame: np.ndarray
+    mask: np.ndarray
+    composite: np.ndarray
+
+
+def replace_background(
+    frames: Iterable[np.ndarray], background: np.ndarray, params: VideoParams
+) -> Iterator[Replaced]:
+    """The background-replacement loop over `frames`, one result per frame, in order.
+
+    The background is resized to the first frame's size; every frame must share that size.
     """
-    pred, truth = pred > 0, truth > 0
-    iou = iou_per_image(pred=pred, target=truth)
-    f1 = dice_per_image(pred=pred, target=truth, eps=1e-9)  # per-frame F1 is the Dice score
-    after = slice(min(warmup, len(iou) - 1), None)
+    masker = ForegroundMasker(params)
+    fitted = None
+    for t, frame in enumerate(frames):
+        if fitted is None:
+            fitted = fit_background(background, frame.shape[1], frame.shape[0])
+        elif frame.shape != (*fitted.shape[:2], 3):
+            raise InputError(
+                f"video.input: frame {t + 1} is {frame.shape[1]}x{frame.shape[0]}, the first "
+                f"was {fitted.shape[1]}x{fitted.shape[0]}: every frame must have one size"
+            )
+        mask = masker(frame)
+        yield Replaced(frame, mask, composite(frame, fitted, mask, params.feather))
+
+
+# CDnet's ground-truth labels: only these count; 85 (outside the ROI) and 170 (unknown) do not.
+CDNET_FOREGROUND = 255
+CDNET_BACKGROUND = (0, 50)  # static, hard shadow
+
+
+@dataclass
+class Counts:
+    """Pixel counts pooled over scored frames, as CDnet's comparator keeps them."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+
+    def add(self, pred: np.ndarray, truth: np.ndarray) -> None:
+        """Count one frame: `pred` a mask (nonzero = foreground), `truth` CDnet labels."""
+        fg = pred > 0
+        positive = truth == CDNET_FOREGROUND
+        negative = (truth == CDNET_BACKGROUND[0]) | (truth == CDNET_BACKGROUND[1])
+        self.tp += int(np.count_nonzero(fg & positive))
+        self.fn += int(np.count_nonzero(~fg & positive))
+        self.fp += int(np.count_nonzero(fg & negative))
+        self.tn += int(np.count_nonzero(~fg & negative))
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num / den) if den else 0.0
+
+
+def cdnet_metrics(counts: Counts) -> dict[str, float]:
+    """CDnet 2014's seven figures from pooled counts (changedetection.net's definitions).
+
+    Recall TP/(TP+FN), specificity TN/(TN+FP), FPR FP/(FP+TN), FNR FN/(TP+FN),
+    PWC 100 (FN+FP)/(TP+FN+FP+TN), precision TP/(TP+FP), F-measure 2 Pr Re/(Pr+Re);
+    a ratio whose denominator is 0 is reported as 0.
+    """
+    tp, fp, fn, tn = counts.tp, counts.fp, counts.fn, counts.tn
+    recall, precision = _ratio(tp, tp + fn), _ratio(tp, tp + fp)
     return {
-        "mean_iou": float(iou.mean()),
-        "f1": float(f1.mean()),
-        "mean_iou_after_warmup": float(iou[after].mean()),
-        "f1_after_warmup": float(f1[after].mean()),
+        "recall": recall,
+        "specificity": _ratio(tn, tn + fp),
+        "fpr": _ratio(fp, fp + tn),
+        "fnr": _ratio(fn, tp + fn),
+        "pwc": 100 * _ratio(fn + fp, tp + fn + fp + tn),
+        "precision": precision,
+        "f_measure": _ratio(2 * precision * recall, precision + recall),
     }
 
 
@@ -129,78 +235,93 @@ def psnr(mse: float) -> float:
     return float("inf") if mse == 0 else float(10 * np.log10(255.0**2 / mse))
 
 
-@dataclass(frozen=True)
-class ClipParams:
-    """A rendered test clip: MNIST digits drifting over a static textured background."""
+class VideoScorer:
+    """Scores the loop's masks against ground truth, frame by frame, as they come.
 
-    frames: int = 300
-    width: int = 320
-    height: int = 240
-    digits: int = 4
-    scale: int = 3  # each 28x28 digit is drawn at 28*scale pixels
-    max_speed: float = 3.0  # pixels per frame
-    noise: float = 2.0  # sensor noise, grey levels (standard deviation)
-
-    def __post_init__(self) -> None:
-        if (
-            self.frames < 1
-            or self.digits < 0
-            or self.scale < 1
-            or self.noise < 0
-            or self.max_speed < 0
-        ):
-            raise ValueError(f"invalid clip parameters: {self}")
-        if 28 * self.scale >= min(self.width, self.height):
-            raise ValueError(
-                f"digits of {28 * self.scale} px do not fit a {self.width}x{self.height} frame"
-            )
-
-
-def textured_background(height: int, width: int, rng: np.random.Generator) -> np.ndarray:
-    """A smooth random colour field with fine texture: a stand-in for a real scene."""
-    coarse = rng.integers(40, 200, size=(6, 8, 3), dtype=np.uint8)
-    field = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_CUBIC).astype(np.float32)
-    texture = cv2.GaussianBlur(
-        rng.normal(0, 18, size=(height, width, 3)).astype(np.float32), (0, 0), 1.2
-    )
-    return np.clip(field + texture, 0, 255).astype(np.uint8)
-
-
-def render_clip(
-    digits: np.ndarray, params: ClipParams, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(frames (T, H, W, 3), exact foreground masks (T, H, W) in {0, 255}, a new background).
-
-    Each digit (from `digits`, (K, 28, 28) uint8) keeps one bright colour and bounces off the
-    frame's edges. Only digit pixels differ from the still background (plus sensor noise), so
-    the masks are the exact truth.
+    `scored` says which frame numbers (0-based) count: after the warm-up, or CDnet's temporal
+    ROI (the `*_after_warmup` figures and CDnet's are over these frames). Per frame: IoU and F1
+    of foreground (label 255) against the mask, over the pixels
+    that CDnet scores; pooled: CDnet's counts; and the PSNR of the composite against the ideal
+    one (the true mask, hard-edged, over the same background).
     """
-    h, w, side = params.height, params.width, 28 * params.scale
-    scene = textured_background(h, w, rng)
-    picks = rng.integers(0, len(digits), size=params.digits)
-    sprites = [
-        cv2.resize(digits[k], (side, side), interpolation=cv2.INTER_LINEAR) > 127 for k in picks
-    ]
-    colours = rng.integers(0, 256, size=(params.digits, 3))
-    colours[np.arange(params.digits), rng.integers(0, 3, size=params.digits)] = (
-        255  # one channel bright
-    )
-    position = rng.uniform([0, 0], [w - side, h - side], size=(params.digits, 2))
-    velocity = rng.uniform(-params.max_speed, params.max_speed, size=(params.digits, 2))
-    frames = np.empty((params.frames, h, w, 3), dtype=np.uint8)
-    masks = np.zeros((params.frames, h, w), dtype=np.uint8)
-    limit = np.array([w - side, h - side], dtype=np.float64)
-    for t in range(params.frames):
-        frame = scene.copy()
-        for sprite, colour, (x, y) in zip(sprites, colours, position.astype(int)):
-            region = np.s_[y : y + side, x : x + side]
-            frame[region][sprite] = colour
-            masks[t][region][sprite] = 255
-        noise = rng.normal(0, params.noise, size=frame.shape) if params.noise else 0
-        frames[t] = np.clip(frame + noise, 0, 255).astype(np.uint8)
-        position += velocity
-        bounced = (position < 0) | (position > limit)
-        velocity[bounced] *= -1
-        position = np.clip(position, 0, limit)
-    background = textured_background(h + 60, w + 100, rng)  # another size: the stage resizes it
-    return frames, masks, background
+
+    def __init__(self, scored: range, background: np.ndarray) -> None:
+        self.scored = scored
+        self.background = background
+        self.iou: list[float] = []
+        self.f1: list[float] = []
+        self.counted: list[bool] = []
+        self.counts = Counts()
+        self.squared_errors: list[float] = []
+
+    def add(self, t: int, result: Replaced, truth: np.ndarray) -> None:
+        """Score frame `t` of the loop against its ground truth (CDnet labels or {0, 255})."""
+        height, width = result.mask.shape
+        if truth.shape != result.mask.shape:
+            raise InputError(
+                f"video.ground_truth: masks of {truth.shape[1]}x{truth.shape[0]} do not fit "
+                f"frames of {width}x{height}"
+            )
+        valid = (truth == CDNET_FOREGROUND) | np.isin(truth, CDNET_BACKGROUND)
+        pred = ((result.mask > 0) & valid)[None]
+        target = (truth == CDNET_FOREGROUND)[None]
+        self.iou.append(float(iou_per_image(pred=pred, target=target)[0]))
+        self.f1.append(float(dice_per_image(pred=pred, target=target, eps=1e-9)[0]))
+        counted = t in self.scored
+        self.counted.append(counted)
+        if counted:
+            self.counts.add(result.mask, truth)
+            if self.background.shape[:2] != (height, width):
+                self.background = fit_background(self.background, width, height)
+            ideal = composite(result.frame, self.background, target[0].astype(np.uint8) * 255)
+            self.squared_errors.append(mean_squared_error(result.composite, ideal))
+
+    def metrics(self) -> dict:
+        """Per-frame means over all frames and over scored frames, CDnet's figures, PSNR."""
+        iou, f1, counted = np.array(self.iou), np.array(self.f1), np.array(self.counted)
+        scored = counted if counted.any() else np.ones_like(counted)
+        result = {
+            "mean_iou": float(iou.mean()),
+            "f1": float(f1.mean()),
+            "mean_iou_after_warmup": float(iou[scored].mean()),
+            "f1_after_warmup": float(f1[scored].mean()),
+            "scored_frames": int(counted.sum()),
+            "cdnet": cdnet_metrics(self.counts),
+        }
+        if self.squared_errors:
+            result["composite_psnr_after_warmup"] = psnr(float(np.mean(self.squared_errors)))
+        return result
+
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
+
+
+def frame_files(names: Iterable[str]) -> list[str]:
+    """The image file names among `names`, in frame order (by the number in each name).
+
+    CDnet's `in000001.jpg` and `gt000001.png` sort by their numbers; names without a number
+    sort by name after them.
+    """
+    images = [name for name in names if name.lower().endswith(IMAGE_SUFFIXES)]
+
+    def frame_number(name: str) -> tuple[int, int, str]:
+        digits = "".join(ch if ch.isdigit() else " " for ch in name).split()
+        return (0, int(digits[-1]), name) if digits else (1, 0, name)
+
+    return sorted(images, key=frame_number)
+
+
+def parse_temporal_roi(text: str, name: str) -> range:
+    """Frames (0-based) that CDnet's temporalROI.txt ("first last", 1-based) says to score."""
+    parts = text.split()
+    if len(parts) != 2 or not all(part.isdigit() for part in parts):
+        raise InputError(f"{name}: expected two frame numbers, got {text.strip()!r}")
+    first, last = int(parts[0]), int(parts[1])
+    if not 1 <= first <= last:
+        raise InputError(f"{name}: expected 1 <= first <= last, got {first} {last}")
+    return range(first - 1, last)
+
+
+def preview_frames(expected: int, count: int = 3) -> set[int]:
+    """Frame numbers to show: evenly spread over `expected` frames."""
+    return {int(expected * k / (count + 1)) for k in range(1, count + 1)}

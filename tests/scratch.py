@@ -1,0 +1,98 @@
+"""Scratch projects: a copy of this pipeline in a throwaway git + DVC repo, and running dvc there.
+
+Tests and the benchmark build their projects here (the benchmark imports this module).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+PROJECT_FILES = ("dvc.yaml", "params.yaml", "stages", "src", "pyproject.toml")
+OFFICIAL = "official"
+
+
+def dvc_env(path_first: Path | None = None) -> dict[str, str]:
+    """The environment for dvc: this interpreter's bin (or `path_first`) first on PATH."""
+    env = dict(os.environ)
+    first = path_first or Path(sys.executable).parent
+    env["PATH"] = str(first) + os.pathsep + env.get("PATH", "")
+    env["DVC_NO_ANALYTICS"] = "1"
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def run(
+    args: list[str], cwd: Path, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run a command, capturing output; on an unexpected failure the output is in the error."""
+    done = subprocess.run(args, cwd=cwd, env=env or dvc_env(), capture_output=True, text=True)
+    if check and done.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(map(str, args))} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+        )
+    return done
+
+
+def dvc(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return run([sys.executable, "-m", "dvc", *args], cwd, check)
+
+
+def git(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return run(["git", "-c", "user.name=test", "-c", "user.email=test@example.com", *args], cwd)
+
+
+def stages_run(output: str) -> list[str]:
+    """Names of the stages a `dvc repro` / `dvc exp run` output says it ran."""
+    return re.findall(r"Running stage '([^']+)'", output)
+
+
+def merge(params: dict, overrides: dict) -> dict:
+    """`params` with `overrides` applied: a dict value updates that section's keys."""
+    merged = dict(params)
+    for key, value in overrides.items():
+        merged[key] = {**params[key], **value} if isinstance(value, dict) else value
+    return merged
+
+
+def absolute_sources(sources: str | list[str]) -> list[str]:
+    """`data.source` with relative folders taken from this checkout, as a list."""
+    listed = [sources] if isinstance(sources, str) else sources
+    return [s if s == OFFICIAL or Path(s).is_absolute() else str((REPO / s).resolve()) for s in listed]
+
+
+def make_project(root: Path, overrides: dict) -> Path:
+    """Copy the pipeline into `root` as a fresh git + DVC repo with `overrides` in params.yaml.
+
+    Relative local `data.source` folders are resolved against this checkout; one commit holds
+    it all (dvclive needs a commit to log against).
+    """
+    root.mkdir(parents=True)
+    for name in PROJECT_FILES:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(
+                source, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+            )
+        else:
+            shutil.copy2(source, root / name)
+    params = merge(yaml.safe_load((root / "params.yaml").read_text()), overrides)
+    params["data"] = {**params["data"], "source": absolute_sources(params["data"]["source"])}
+    (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    (root / ".gitignore").write_text("__pycache__/\n")
+    git_as = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
+    for args in (
+        ["git", "init", "-q"],
+        [sys.executable, "-m", "dvc", "init", "-q"],
+        ["git", "add", "-A"],
+        [*git_as, "commit", "-q", "-m", "project"],
+    ):
+        subprocess.run(args, cwd=root, env=dvc_env(), check=True, capture_output=True)
+    return root

@@ -1,11 +1,15 @@
 # Two commands do everything on a fresh clone:
 #   make repro   set up .venv and run the whole pipeline (`dvc repro`)
 #   make test    set up .venv with the test tools, lint, and run the test suite
+# Both install from the lock files (every package pinned), so pip resolves nothing.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# torch's lock entry is the plain version: pip takes the CPU build where a local wheel or
+# index offers it (2.13.0+cpu satisfies ==2.13.0), the public index's build elsewhere.
+PIP_INSTALL := $(BIN)/python -m pip install -q --disable-pip-version-check
 
-.PHONY: repro test lint bench
+.PHONY: repro test lint bench lock
 
 repro: $(VENV)/.run-deps
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
@@ -20,10 +24,25 @@ bench: $(VENV)/.run-deps
 
 $(VENV)/.run-deps: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q -r requirements.txt
+	$(PIP_INSTALL) -r requirements.txt
+	$(PIP_INSTALL) --no-deps -e .
 	touch $@
 
 $(VENV)/.test-deps: requirements.txt requirements-test.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q -r requirements-test.txt
+	$(PIP_INSTALL) -r requirements-test.txt
+	$(PIP_INSTALL) --no-deps -e .
 	touch $@ $(VENV)/.run-deps
+
+# Regenerate the lock files from requirements.in and requirements-test.in (pip-tools). The
+# `+cpu` that a local CPU wheel of torch adds is dropped, so the locks install anywhere.
+lock:
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install -q pip-tools==7.6.2
+	CUSTOM_COMPILE_COMMAND="make lock" .lock-venv/bin/pip-compile -q --strip-extras \
+		--no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
+	sed -i 's/^torch==\(.*\)+cpu/torch==\1/' requirements.txt
+	CUSTOM_COMPILE_COMMAND="make lock" .lock-venv/bin/pip-compile -q --strip-extras \
+		--no-emit-index-url --no-emit-find-links -o requirements-test.txt requirements-test.in
+	sed -i 's/^torch==\(.*\)+cpu/torch==\1/' requirements-test.txt
+	rm -rf .lock-venv

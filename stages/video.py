@@ -80,6 +80,19 @@ def open_truth(spec: str, warmup: int) -> tuple[list[Path] | np.ndarray, range]:
     return masks, range(warmup, len(masks))
 
 
+def truth_frame(truth: list[Path] | np.ndarray, t: int, shape: tuple, params: VideoParams):
+    """The ground truth of frame `t`, checked against the frame's size."""
+    name, mask = params.ground_truth, truth[t]
+    if isinstance(mask, Path):
+        name, mask = mask, read_image(mask, cv2.IMREAD_GRAYSCALE, "video.ground_truth")
+    if mask.shape != shape:
+        raise InputError(
+            f"video.ground_truth: {name}: masks of {mask.shape[-1]}x{mask.shape[0]} do not fit "
+            f"frames of {shape[1]}x{shape[0]}"
+        )
+    return np.asarray(mask)
+
+
 @run_stage
 def main(argv: list[str] | None = None) -> None:
     args = stage_parser(__doc__)
@@ -120,10 +133,7 @@ def main(argv: list[str] | None = None) -> None:
             seconds += time.perf_counter() - started  # what follows is not the loop's speed
             count, foreground = count + 1, foreground + cv2.countNonZero(result.mask)
             if scorer is not None and t < len(truth):
-                mask = truth[t]
-                if isinstance(mask, Path):
-                    mask = read_image(mask, cv2.IMREAD_GRAYSCALE, "video.ground_truth")
-                scorer.add(t, result, np.asarray(mask))
+                scorer.add(t, result, truth_frame(truth, t, result.mask.shape, params))
             if t in picks:
                 shots.append((result.frame, result.mask, result.composite))
             last = result

@@ -8,12 +8,22 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+import yaml
 
 from mnistseg.download import SPLIT_FILES
 from mnistseg.idx import encode_idx
+from mnistseg.params import read_params
+from scratch import REPO, merge
 
-REPO = Path(__file__).resolve().parents[1]
 SHARED_MNIST = REPO.parent / "shared" / "mnist"
+
+
+def write_params(folder: Path, overrides: dict | None = None) -> Path:
+    """The project's params.yaml with `overrides` (section dicts update keys), in `folder`."""
+    params = merge(read_params(REPO / "params.yaml"), overrides or {})
+    path = folder / "params.yaml"
+    path.write_text(yaml.safe_dump(params, sort_keys=False))
+    return path
 
 
 def draw_digits(count: int, seed: int, size: int = 28) -> tuple[np.ndarray, np.ndarray]:

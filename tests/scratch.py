@@ -65,7 +65,9 @@ def merge(params: dict, overrides: dict) -> dict:
 def absolute_sources(sources: str | list[str]) -> list[str]:
     """`data.source` with relative folders taken from this checkout, as a list."""
     listed = [sources] if isinstance(sources, str) else sources
-    return [s if s == OFFICIAL or Path(s).is_absolute() else str((REPO / s).resolve()) for s in listed]
+    return [
+        s if s == OFFICIAL or Path(s).is_absolute() else str((REPO / s).resolve()) for s in listed
+    ]
 
 
 def make_project(root: Path, overrides: dict) -> Path:

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from mnistseg.composites import composite_grid, tile_grid
+from mnistseg.composites import CompositeParams, composite_grid, split_generators, tile_grid
+from mnistseg.errors import KnobError
 
 
 @pytest.fixture
@@ -42,6 +43,17 @@ def test_tile_grid_two_by_two():
     np.testing.assert_array_equal(tile_grid(stack, 2)[0], [[0, 1], [2, 3]])
 
 
-def test_rejects_empty_request(source):
-    with pytest.raises(ValueError, match="count and grid"):
-        composite_grid(*source, 0, 2, np.random.default_rng(0))
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [({"train": 0}, "train must be an integer >= 1"), ({"grid": 17}, r"grid must be .* 16\]")],
+)
+def test_params_refuse_an_empty_or_huge_request(change, message):
+    with pytest.raises(KnobError, match=message):
+        CompositeParams(**{"train": 10, "test": 5, "grid": 2, "seed": 0, **change})
+
+
+def test_split_generators_are_independent():
+    a = split_generators(0, ("train", "test"))
+    b = split_generators(0, ("train", "test"))
+    assert a["train"].integers(1000) == b["train"].integers(1000)
+    assert split_generators(0, ("train",))["train"].integers(10**9) != a["test"].integers(10**9)

@@ -6,14 +6,19 @@ import shutil
 import numpy as np
 import pytest
 
-from conftest import load_stage
+from conftest import load_stage, write_params
 from mnistseg.download import FILE_NAMES
+
+
+def download(source, out, folder):
+    params = write_params(folder, {"data": {"source": source}})
+    load_stage("download").main(["--params", str(params), "--out", str(out)])
 
 
 @pytest.fixture(scope="module")
 def built(tiny_mnist, tmp_path_factory):
     root = tmp_path_factory.mktemp("built")
-    load_stage("download").main(["--data.source", str(tiny_mnist), "--out", str(root / "raw")])
+    download([str(tiny_mnist)], root / "raw", root)
     load_stage("otsu").main(
         [
             "--raw",
@@ -39,24 +44,13 @@ def built(tiny_mnist, tmp_path_factory):
 
 
 def composites(root, name, seed, train=30, test=10, grid=2):
-    load_stage("composites").main(
-        [
-            "--otsu",
-            str(root / "otsu"),
-            "--out",
-            str(root / name),
-            "--preview",
-            str(root / f"{name}.png"),
-            "--composites.train",
-            str(train),
-            "--composites.test",
-            str(test),
-            "--composites.grid",
-            str(grid),
-            "--composites.seed",
-            str(seed),
-        ]
+    params = write_params(
+        root, {"composites": {"train": train, "test": test, "grid": grid, "seed": seed}}
     )
+    load_stage("composites").main(
+        ["--params", str(params), "--otsu", str(root / "otsu"), "--out", str(root / name),
+         "--preview", str(root / f"{name}.png")]
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -110,20 +104,20 @@ def test_bad_source_file_fails_cleanly(tiny_mnist, tmp_path, capsys, damage, mes
     target.write_bytes(damage(target.read_bytes()))
     out = tmp_path / "raw"
     with pytest.raises(SystemExit) as exit_info:
-        load_stage("download").main(["--data.source", str(source), "--out", str(out)])
+        download(str(source), out, tmp_path)
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
-    assert FILE_NAMES[0] in err and message in err
+    assert FILE_NAMES[0] in err and message in err and "data.source" in err
     assert not out.exists()
-    assert list(tmp_path.iterdir()) == [source]  # no temporary folder left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["params.yaml", "source"]
 
 
 def test_failed_rerun_keeps_the_previous_output(tiny_mnist, tmp_path, capsys):
     out = tmp_path / "raw"
-    load_stage("download").main(["--data.source", str(tiny_mnist), "--out", str(out)])
+    download(str(tiny_mnist), out, tmp_path)
     before = sorted(p.name for p in out.iterdir())
     with pytest.raises(SystemExit):
-        load_stage("download").main(["--data.source", str(tmp_path / "nowhere"), "--out", str(out)])
+        download(str(tmp_path / "nowhere"), out, tmp_path)
     assert "data.source" in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == before
 
@@ -131,7 +125,7 @@ def test_failed_rerun_keeps_the_previous_output(tiny_mnist, tmp_path, capsys):
 def test_bad_parameter_is_named(built, capsys):
     with pytest.raises(SystemExit):
         composites(built, "bad", seed=0, train=-3)
-    assert "--composites.train: must be >= 1, got -3" in capsys.readouterr().err
+    assert "composites.train must be an integer >= 1, got -3" in capsys.readouterr().err
     assert not (built / "bad").exists()
 
 

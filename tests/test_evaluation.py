@@ -2,17 +2,8 @@ import numpy as np
 import pytest
 
 from mnistseg.circles import circle_masks
-from mnistseg.evaluation import (
-    FALSE_NEGATIVE,
-    FALSE_POSITIVE,
-    TRUE_POSITIVE,
-    confusion_rows,
-    error_map,
-    finish,
-    score,
-)
+from mnistseg.evaluation import Predictions, confusion_rows, fit_circles, per_digit_rows, score
 from mnistseg.models import ModelConfig
-from mnistseg.training import Predictions
 
 
 @pytest.fixture
@@ -26,7 +17,7 @@ def digit_masks():
 def test_fitted_circles_replace_predicted_digits(digit_masks):
     cfg = ModelConfig(task="circle", arch="unet", circle_from="digit_mask")
     labels = np.array([1, 7, 0])
-    done = finish(Predictions(digit_masks, labels), cfg)
+    done = fit_circles(Predictions(digit_masks, labels), cfg)
     expected, _, _ = circle_masks(digit_masks.astype(np.uint8) * 255)
     np.testing.assert_array_equal(done.masks, expected > 0)
     np.testing.assert_array_equal(done.labels, labels)
@@ -35,31 +26,29 @@ def test_fitted_circles_replace_predicted_digits(digit_masks):
 
 def test_decoder_predictions_are_left_alone(digit_masks):
     pred = Predictions(digit_masks, None)
-    assert finish(pred, ModelConfig(task="circle", arch="unet")) is pred
+    assert fit_circles(pred, ModelConfig(task="circle", arch="unet")) is pred
 
 
 def test_score_gates_wrong_classes(digit_masks):
     pred = Predictions(digit_masks, np.array([1, 2, 0]))
     result = score(pred, digit_masks, np.array([1, 7, 0]))
-    assert result["mean_iou"] == 1.0 and result["accuracy"] == pytest.approx(2 / 3)
-    assert result["gated_iou"] == pytest.approx(2 / 3)
-    assert result["per_digit"]["gated_iou"] == {"0": 1.0, "1": 1.0, "7": 0.0}
+    assert result.headline["mean_iou"] == 1.0
+    assert result.headline["accuracy"] == pytest.approx(2 / 3)
+    assert result.headline["gated_iou"] == pytest.approx(2 / 3)
+    assert result.per_digit["gated_iou"] == {"0": 1.0, "1": 1.0, "7": 0.0}
+    assert len(result.headline) <= 10
 
 
 def test_score_without_labels_has_no_per_digit(digit_masks):
     result = score(Predictions(digit_masks, None), digit_masks, None)
-    assert "per_digit" not in result and result["mean_dice"] == pytest.approx(1.0)
+    assert result.per_digit == {} and result.headline["mean_dice"] == pytest.approx(1.0)
 
 
-def test_error_map_colours():
-    pred = np.array([[True, True, False, False]])
-    target = np.array([[True, False, True, False]])
-    out = error_map(pred, target)
-    assert [tuple(px) for px in out[0]] == [
-        TRUE_POSITIVE,
-        FALSE_POSITIVE,
-        FALSE_NEGATIVE,
-        (0, 0, 0),
+def test_per_digit_rows_make_one_row_per_digit():
+    rows = per_digit_rows({"mean_iou": {"0": 0.5, "7": 1.0}, "accuracy": {"0": 1.0, "7": 0.0}})
+    assert rows == [
+        {"digit": "0", "mean_iou": 0.5, "accuracy": 1.0},
+        {"digit": "7", "mean_iou": 1.0, "accuracy": 0.0},
     ]
 
 

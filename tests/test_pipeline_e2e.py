@@ -1,12 +1,15 @@
 """The whole pipeline through `dvc repro`, at a tiny scale, checked as a user would."""
 
 import json
+import site
+import venv
+from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
-from scratch import dvc, git, make_project, stages_run
+from scratch import dvc, dvc_env, git, make_project, run, stages_run
 
 DATA_STAGES = ["download", "otsu", "circles", "composites"]
 MODELS = ["segnet", "circlenet", "unet"]
@@ -18,7 +21,7 @@ def project(tiny_mnist, tmp_path_factory):
     root = make_project(
         tmp_path_factory.mktemp("e2e") / "project",
         {
-            "data": {"source": str(tiny_mnist)},
+            "data": {"source": [str(tiny_mnist)]},
             "composites": {"train": 40, "test": 12},
             "epochs": 1,
             "device": "cpu",
@@ -83,6 +86,35 @@ def test_second_repro_runs_nothing(project):
     assert "up to date" in output
 
 
+def test_editing_the_drawing_code_leaves_training_alone(project):
+    root, _ = project
+    preview = root / "src/mnistseg/preview.py"
+    original = preview.read_text()
+    preview.write_text(
+        original.replace("TRUE_POSITIVE = (255, 255, 255)", "TRUE_POSITIVE = (250, 250, 250)")
+    )
+    try:
+        changed = json.loads(dvc(root, "status", "--json").stdout)
+    finally:
+        preview.write_text(original)
+    assert not [stage for stage in changed if stage.startswith("train@")], changed
+    assert {"otsu", "circles", "composites", "evaluate@segnet", "video"} <= set(changed)
+
+
+def test_forced_reruns_are_byte_identical(project):
+    root, _ = project
+    tracked = [
+        "dvc.lock",
+        *sorted(p.relative_to(root).as_posix() for p in (root / "metrics").glob("*.json")),
+    ]
+    runs = []
+    for _ in range(2):
+        dvc(root, "repro", "-f", "--no-run-cache")
+        runs.append({name: (root / name).read_bytes() for name in tracked})
+    assert runs[0] == runs[1]
+    assert "metrics/video.json" in runs[0]
+
+
 def test_changed_composites_param_reruns_only_downstream(project):
     root, _ = project
     params = yaml.safe_load((root / "params.yaml").read_text())
@@ -105,3 +137,33 @@ def test_exp_run_with_more_epochs_reruns_only_the_models(project):
     assert "mean_iou" in diff["metrics/segnet.json"]
     shown = dvc(root, "exp", "show", "--csv").stdout
     assert "epochs" in shown and "gated_iou" in shown
+
+
+def environment_with_library_of(clone: Path, tmp_path: Path) -> Path:
+    """A virtual environment whose installed `mnistseg` is `clone`'s (the path entry an
+    editable install writes), seeing this interpreter's packages: one environment, two clones.
+    """
+    env_dir = tmp_path / "shared-env"
+    venv.EnvBuilder(with_pip=False).create(env_dir)
+    show = "import site; print(site.getsitepackages()[0])"
+    packages = run([str(env_dir / "bin/python"), "-c", show], tmp_path).stdout.strip()
+    entries = [*site.getsitepackages(), str(clone / "src")]
+    (Path(packages) / "editable-mnistseg.pth").write_text("\n".join(entries) + "\n")
+    return env_dir / "bin"
+
+
+def test_each_checkout_runs_its_own_library(tiny_mnist, tmp_path):
+    overrides = {"data": {"source": [str(tiny_mnist)]}}
+    clone_a = make_project(tmp_path / "a", overrides)
+    clone_b = make_project(tmp_path / "b", overrides)
+    bin_dir = environment_with_library_of(clone_a, tmp_path)
+    env = dvc_env(bin_dir)
+    python = str(bin_dir / "python")
+    installed = run([python, "-c", "import mnistseg; print(mnistseg.__file__)"], tmp_path, env=env)
+    assert installed.stdout.startswith(str(clone_a))  # the environment's library is A's
+    library = clone_b / "src/mnistseg/download.py"
+    library.write_text(library.read_text() + '\nprint("library of clone b")\n')
+    ran_b = run([python, "-m", "dvc", "repro", "download"], clone_b, env=env)
+    ran_a = run([python, "-m", "dvc", "repro", "download"], clone_a, env=env)
+    assert "library of clone b" in ran_b.stdout
+    assert "library of clone b" not in ran_a.stdout

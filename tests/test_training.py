@@ -2,13 +2,19 @@ import numpy as np
 import pytest
 import torch
 
-from mnistseg.cli import ParamError
+from mnistseg.datasets import ModelSplit
+from mnistseg.errors import ParamError
 from mnistseg.models import ModelConfig, build_model
-from mnistseg.params import train_params
+from mnistseg.params import from_mapping
 from mnistseg.training import (
+    MODEL_PARAMS,
+    CircleParams,
+    SegmentParams,
     batches,
     evaluate,
+    fit,
     mask_data,
+    prepare,
     select_device,
     set_seeds,
     split_indices,
@@ -83,27 +89,61 @@ def test_device_choice():
         select_device("tpu")
 
 
-BASE = {"arch": "unet", "batch_size": 8, "lr": 0.001, "seed": 0, "val_fraction": 0.1, "width": 8}
+BASE = {
+    "arch": "unet", "batch_size": 8, "lr": 0.001, "seed": 0, "val_fraction": 0.1, "width": 8,
+    "depth": 2,
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         ({"batch_size": 0}, "segnet.batch_size must be an integer >= 1, got 0"),
-        ({"lr": "fast"}, "segnet.lr must be a number > 0, got 'fast'"),
-        ({"arch": "vgg"}, "segnet.arch must be one of"),
+        ({"lr": "fast"}, "segnet.lr must be a number, got 'fast'"),
+        ({"lr": 0}, r"segnet.lr must be a number > 0, got 0.0"),
+        ({"arch": "vgg"}, "segnet.arch must be one of simple_segnet, simple_unet, unet"),
+        ({"arch": "circlization_cnn"}, "segnet.arch must be one of"),
         ({"val_fraction": 1.0}, r"segnet.val_fraction must be a number in \[0, 1\)"),
+        ({"depth": 5}, r"segnet.depth must be an integer in \[1, 4\], got 5"),
         ({"batch_sise": 3}, "unknown key"),
-        ({"seed": None}, "segnet.seed must be an integer"),
+        ({"seed": None}, "segnet.seed must be an integer, got None"),
+        ({"input": "image"}, "unknown key.*input"),
     ],
 )
 def test_bad_params_name_the_key(change, message):
     with pytest.raises(ParamError, match=message):
-        train_params({"segnet": {**BASE, **change}}, "segnet")
+        from_mapping(SegmentParams, {**BASE, **change}, "segnet", "params.yaml")
 
 
-def test_missing_param_and_section():
+def test_circle_params_add_what_the_net_sees():
+    base = {**BASE, "input": "circle_mask", "circle_from": "decoder"}
+    params = from_mapping(CircleParams, base, "circlenet", "params.yaml")
+    cfg = params.model_config("circle", image_size=28)
+    assert (cfg.input, cfg.circle_from, cfg.arch, cfg.width) == (
+        "circle_mask",
+        "decoder",
+        "unet",
+        8,
+    )
+    with pytest.raises(ParamError, match=r"circlenet.circle_from must be one of"):
+        from_mapping(CircleParams, {**base, "circle_from": "hough"}, "circlenet", "x")
+    assert MODEL_PARAMS["circlenet"] is CircleParams
+
+
+def test_missing_param():
     with pytest.raises(ParamError, match=r"segnet\.lr is missing"):
-        train_params({"segnet": {k: v for k, v in BASE.items() if k != "lr"}}, "segnet")
-    with pytest.raises(ParamError, match="no `unet` section"):
-        train_params({"segnet": BASE}, "unet")
+        from_mapping(SegmentParams, {k: v for k, v in BASE.items() if k != "lr"}, "segnet", "x")
+
+
+def test_fit_yields_every_epoch_with_validation_scores(digits):
+    images, labels = digits
+    masks = ((images > 100) * 255).astype(np.uint8)
+    data = ModelSplit(images[:80], images[:80], masks[:80], masks[:80], labels[:80])
+    params = SegmentParams(**{**BASE, "arch": "simple_segnet", "val_fraction": 0.25})
+    set_seeds(0)
+    run = prepare(data, "segment", params, CPU, seed=0)
+    assert (len(run.train_set), len(run.val_set)) == (60, 20)
+    epochs = list(fit(run, epochs=2, batch_size=16, seed=0))
+    assert [e.number for e in epochs] == [1, 2]
+    assert 0 <= epochs[-1].val_scores.headline["mean_iou"] <= 1
+    assert epochs[-1].train_loss < epochs[0].train_loss or epochs[-1].val_loss < epochs[0].val_loss

@@ -2,21 +2,29 @@
 
 import json
 import re
+from dataclasses import replace
 
 import cv2
 import numpy as np
 import pytest
 
-from conftest import load_stage
+from conftest import load_stage, write_params
+from mnistseg.errors import InputError, KnobError
+from mnistseg.params import load_section
 from mnistseg.video import (
-    ClipParams,
-    ForegroundMasker,
-    MaskParams,
+    Counts,
+    VideoParams,
+    VideoScorer,
+    cdnet_metrics,
     composite,
     fit_background,
-    mask_scores,
-    render_clip,
+    frame_files,
+    parse_temporal_roi,
+    replace_background,
 )
+from scratch import REPO
+
+DEFAULTS = load_section(VideoParams, "video", REPO / "params.yaml")  # the assignment's loop
 
 H, W, SIDE = 60, 80, 12
 
@@ -41,12 +49,38 @@ def moving_square(frames: int = 36) -> tuple[list[np.ndarray], list[np.ndarray]]
     return clip, truth
 
 
+def assignment_masks(frames):
+    """The assignment's loop as it wrote it, transcribed: MOG2, > 200, open 3x3, median 5."""
+    subtractor = cv2.createBackgroundSubtractorMOG2(detectShadows=True)
+    kernel = np.ones((3, 3), np.uint8)
+    for frame in frames:
+        mask = subtractor.apply(frame)
+        _, mask = cv2.threshold(mask, 200, 255, cv2.THRESH_BINARY)
+        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
+        yield cv2.medianBlur(mask, 5)
+
+
+def test_defaults_are_the_assignment_loop_frame_by_frame():
+    clip, _ = moving_square()
+    background = np.full((H, W, 3), 7, np.uint8)
+    ours = list(replace_background(clip, background, DEFAULTS))
+    for t, (result, theirs) in enumerate(zip(ours, assignment_masks(clip))):
+        np.testing.assert_array_equal(result.mask, theirs, err_msg=f"frame {t}")
+        expected = np.where(theirs[..., None] > 0, clip[t], background)
+        np.testing.assert_array_equal(result.composite, expected)
+    assert len(ours) == len(clip)
+
+
 def test_mask_follows_the_square():
     clip, truth = moving_square()
-    masker = ForegroundMasker(MaskParams())
-    masks = np.stack([masker(frame) for frame in clip])
-    scores = mask_scores(masks, np.stack(truth), warmup=EMPTY)
-    assert scores["mean_iou_after_warmup"] > 0.8
+    scorer = VideoScorer(range(EMPTY, len(clip)), np.zeros((H, W, 3), np.uint8))
+    masks = []
+    for t, result in enumerate(replace_background(clip, np.zeros((H, W, 3), np.uint8), DEFAULTS)):
+        scorer.add(t, result, truth[t])
+        masks.append(result.mask)
+    scores = scorer.metrics()
+    assert scores["mean_iou_after_warmup"] > 0.8 and scores["scored_frames"] == len(clip) - EMPTY
+    assert scores["cdnet"]["f_measure"] > 0.8
     for t in range(EMPTY, len(clip)):
         ys, xs = np.nonzero(masks[t])
         x = 2 + SPEED * (t - EMPTY)
@@ -78,27 +112,68 @@ def test_background_of_another_size_is_resized():
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("change", "message"),
     [
-        ({"median_kernel": 4}, "median_kernel"),
-        ({"history": 0}, "history"),
-        ({"feather": -1}, "feather"),
+        ({"median_kernel": 4}, "median_kernel must be 0 or odd, got 4"),
+        ({"history": 0}, "history must be an integer >= 1, got 0"),
+        ({"feather": -1}, "feather must be a number >= 0"),
+        ({"subtractor": "vibe"}, "subtractor must be one of mog2, knn, gsoc, cnt"),
+        ({"codec": "toolong"}, "codec must be a four-character code"),
+        ({"cnt_min_stability": 20, "cnt_max_stability": 10}, "cnt_max_stability must be >= "),
     ],
 )
-def test_bad_mask_params(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        MaskParams(**kwargs)
+def test_bad_video_params(change, message):
+    with pytest.raises(KnobError, match=message):
+        replace(DEFAULTS, **change)
 
 
-def test_rendered_clip_masks_are_exact():
-    digits = np.zeros((3, 28, 28), np.uint8)
-    digits[:, 8:20, 12:16] = 255
-    params = ClipParams(frames=5, width=120, height=100, digits=2, scale=2, noise=0)
-    frames, masks, background = render_clip(digits, params, np.random.default_rng(1))
-    assert frames.shape == (5, 100, 120, 3) and masks.shape == (5, 100, 120)
-    still = frames[0][(masks[0] == 0) & (masks[1] == 0)]
-    np.testing.assert_array_equal(still, frames[1][(masks[0] == 0) & (masks[1] == 0)])
-    assert masks.max() == 255 and background.shape[:2] != (100, 120)
+@pytest.mark.parametrize("subtractor", ["mog2", "knn", "gsoc", "cnt"])
+def test_every_subtractor_finds_the_square(subtractor):
+    clip, truth = moving_square()
+    params = replace(DEFAULTS, subtractor=subtractor)
+    scorer = VideoScorer(range(EMPTY + 4, len(clip)), np.zeros((H, W, 3), np.uint8))
+    for t, result in enumerate(replace_background(clip, np.zeros((H, W, 3), np.uint8), params)):
+        scorer.add(t, result, truth[t])
+    assert scorer.metrics()["cdnet"]["f_measure"] > 0.5, (subtractor, scorer.metrics())
+
+
+def test_frames_of_another_size_stop_the_loop():
+    clip, _ = moving_square(3)
+    clip[2] = clip[2][:, :-1]
+    with pytest.raises(InputError, match="frame 3 is 79x60, the first was 80x60"):
+        list(replace_background(clip, np.zeros((H, W, 3), np.uint8), DEFAULTS))
+
+
+def test_cdnet_figures_from_hand_made_counts():
+    figures = cdnet_metrics(Counts(tp=30, fp=10, fn=20, tn=940))
+    assert figures["recall"] == pytest.approx(30 / 50)
+    assert figures["specificity"] == pytest.approx(940 / 950)
+    assert figures["fpr"] == pytest.approx(10 / 950)
+    assert figures["fnr"] == pytest.approx(20 / 50)
+    assert figures["pwc"] == pytest.approx(100 * 30 / 1000)
+    assert figures["precision"] == pytest.approx(30 / 40)
+    assert figures["f_measure"] == pytest.approx(2 * 0.75 * 0.6 / (0.75 + 0.6))
+    assert cdnet_metrics(Counts())["f_measure"] == 0.0
+
+
+def test_cdnet_labels_count_as_cdnet_counts_them():
+    truth = np.array([[255, 255, 0, 50, 85, 170]], np.uint8)
+    pred = np.array([[255, 0, 255, 255, 255, 255]], np.uint8)
+    counts = Counts()
+    counts.add(pred, truth)
+    # shadow (50) predicted foreground is a false positive; 85 and 170 are not scored
+    assert (counts.tp, counts.fn, counts.fp, counts.tn) == (1, 1, 2, 0)
+
+
+def test_frame_files_sort_by_number():
+    names = ["in000010.jpg", "in000002.jpg", "notes.txt", "in000001.JPG", "gt.png"]
+    assert frame_files(names) == ["in000001.JPG", "in000002.jpg", "in000010.jpg", "gt.png"]
+
+
+def test_temporal_roi():
+    assert parse_temporal_roi("470 1700\n", "roi") == range(469, 1700)
+    with pytest.raises(InputError, match="roi: expected two frame numbers"):
+        parse_temporal_roi("470", "roi")
 
 
 # --- the stage ---------------------------------------------------------------------------------
@@ -120,29 +195,55 @@ def clip_files(tmp_path):
     return tmp_path
 
 
-def video_args(root, **change):
-    values = {
-        "input": root / "clip.avi", "background": root / "bg.png",
-        "ground_truth": root / "masks.npy",
-        "history": 500, "var_threshold": 16, "detect_shadows": "true", "mask_threshold": 200,
-        "open_kernel": 3, "close_kernel": 0, "median_kernel": 5, "feather": 0,
-        "codec": "mp4v", "container": "mp4", "warmup": EMPTY,
-    }  # fmt: skip
-    values.update(change)
-    args = [item for key, value in values.items() for item in (f"--video.{key}", str(value))]
+def run_video(root, **change):
+    """Run the stage on files under `root` with `change` to params.yaml's `video` section."""
+    video = {"input": str(root / "clip.avi"), "background": str(root / "bg.png"),
+             "ground_truth": str(root / "masks.npy"), "warmup": EMPTY, **change}  # fmt: skip
+    params = write_params(root, {"video": video})
     outputs = ["--out", root / "out", "--metrics", root / "video.json", "--preview", root / "p.png"]
-    return args + [str(item) for item in outputs]
+    load_stage("video").main(["--params", str(params), *map(str, outputs)])
 
 
-def test_stage_keeps_frame_count_size_and_fps(clip_files):
-    load_stage("video").main(video_args(clip_files))
+def test_stage_keeps_frame_count_size_and_fps(clip_files, capsys):
+    run_video(clip_files)
     metrics = json.loads((clip_files / "video.json").read_text())
     shape = (metrics["frames"], metrics["width"], metrics["height"], metrics["fps"])
     assert shape == (36, W, H, 10)
     assert metrics["mean_iou_after_warmup"] > 0.8
+    assert not [key for key in metrics if "loop_fps" in key or "seconds" in key]
+    assert re.search(r"\(\d+ frames/s\)", capsys.readouterr().out)
     out = cv2.VideoCapture(str(clip_files / "out" / "composite.mp4"))
     assert int(out.get(cv2.CAP_PROP_FRAME_COUNT)) == 36 and out.get(cv2.CAP_PROP_FPS) == 10
     assert (out.get(cv2.CAP_PROP_FRAME_WIDTH), out.get(cv2.CAP_PROP_FRAME_HEIGHT)) == (W, H)
+
+
+def cdnet_folder(root):
+    """The moving square as CDnet lays a sequence out: input/*.jpg, groundtruth/*.png, ROI."""
+    clip, truth = moving_square()
+    (root / "seq" / "input").mkdir(parents=True)
+    (root / "seq" / "groundtruth").mkdir()
+    for t, (frame, mask) in enumerate(zip(clip, truth), start=1):
+        cv2.imwrite(str(root / "seq" / "input" / f"in{t:06d}.jpg"), frame)
+        cv2.imwrite(str(root / "seq" / "groundtruth" / f"gt{t:06d}.png"), mask)
+    (root / "seq" / "temporalROI.txt").write_text(f"{EMPTY + 1} {len(clip)}\n")
+    return root / "seq"
+
+
+def test_stage_scores_a_cdnet_folder(clip_files):
+    seq = cdnet_folder(clip_files)
+    run_video(clip_files, input=str(seq / "input"), ground_truth=str(seq / "groundtruth"))
+    metrics = json.loads((clip_files / "video.json").read_text())
+    assert metrics["frames"] == 36 and metrics["scored_frames"] == 36 - EMPTY
+    assert set(metrics["cdnet"]) == {
+        "recall", "specificity", "fpr", "fnr", "pwc", "precision", "f_measure",
+    }  # fmt: skip
+    assert metrics["cdnet"]["f_measure"] > 0.7
+
+
+def test_clip_without_ground_truth(clip_files):
+    run_video(clip_files, ground_truth="none")
+    metrics = json.loads((clip_files / "video.json").read_text())
+    assert metrics["frames"] == 36 and "mean_iou" not in metrics
 
 
 def make_unreadable(root):
@@ -153,29 +254,63 @@ def make_empty(root):
     write_clip(root / "clip.avi", [])
 
 
+def no_images(root):
+    (root / "frames").mkdir()
+    (root / "frames" / "notes.txt").write_text("no frames here")
+    return {"input": str(root / "frames")}
+
+
+def mixed_sizes(root):
+    (root / "frames").mkdir()
+    cv2.imwrite(str(root / "frames" / "1.png"), np.zeros((H, W, 3), np.uint8))
+    cv2.imwrite(str(root / "frames" / "2.png"), np.zeros((H, W + 2, 3), np.uint8))
+    return {"input": str(root / "frames"), "ground_truth": "none"}
+
+
+def short_truth_folder(root):
+    seq = cdnet_folder(root)
+    (seq / "groundtruth" / "gt000036.png").unlink()
+    return {"input": str(seq / "input"), "ground_truth": str(seq / "groundtruth")}
+
+
+def small_truth_folder(root):
+    seq = cdnet_folder(root)
+    for mask in (seq / "groundtruth").iterdir():
+        cv2.imwrite(str(mask), np.zeros((5, 5), np.uint8))
+    return {"input": str(seq / "input"), "ground_truth": str(seq / "groundtruth")}
+
+
 @pytest.mark.parametrize(
-    ("damage", "change", "message"),
+    ("damage", "message"),
     [
-        (lambda root: (root / "clip.avi").unlink(), {}, "video.input: .*clip.avi: no such file"),
-        (make_unreadable, {}, "video.input: .*clip.avi: (OpenCV cannot open it|holds no frames)"),
-        (make_empty, {}, "video.input: .*clip.avi: (OpenCV cannot open it|holds no frames)"),
-        (lambda root: (root / "bg.png").unlink(), {}, "video.background: .*bg.png: no such file"),
-        (lambda root: (root / "bg.png").write_text("no"), {}, "bg.png: OpenCV cannot read it"),
-        (None, {"codec": "ZZZZ", "container": "avi"}, "video.codec 'ZZZZ' .* cannot write it"),
-        (None, {"codec": "toolong"}, "video.codec must be a four-character code"),
-        (lambda root: np.save(root / "masks.npy", np.zeros((36, 5, 5), np.uint8)), {},
-         "video.ground_truth: .*do not fit"),
+        (lambda root: (root / "clip.avi").unlink(), "video.input: .*clip.avi: no such file"),
+        (make_unreadable, "video.input: .*clip.avi: (OpenCV cannot open it|holds no frames)"),
+        (make_empty, "video.input: .*clip.avi: (OpenCV cannot open it|holds no frames)"),
+        (no_images, "video.input: .*frames: a folder with no images"),
+        (mixed_sizes, "video.input: .*frame 2 is 82x60, the first was 80x60"),
+        (lambda root: (root / "bg.png").unlink(), "video.background: .*bg.png: no such file"),
+        (lambda root: (root / "bg.png").write_text("no") and {}, "bg.png: OpenCV cannot read it"),
+        (lambda root: {"codec": "ZZZZ", "container": "avi"}, "video.codec 'ZZZZ' .* cannot write"),
+        (lambda root: {"codec": "toolong"}, "video.codec must be a four-character code"),
+        (lambda root: {"subtractor": "vibe"}, "video.subtractor must be one of"),
+        (lambda root: np.save(root / "masks.npy", np.zeros((36, 5, 5), np.uint8)),
+         "video.ground_truth: .*masks.npy: masks of 5x5 do not fit frames of 80x60"),
+        (lambda root: np.save(root / "masks.npy", np.zeros((30, H, W), np.uint8)),
+         "video.ground_truth: .*masks.npy: 30 masks for 36 frames"),
+        (short_truth_folder, "video.ground_truth: .*groundtruth: 35 masks for 36 frames"),
+        (small_truth_folder, "video.ground_truth: .*gt000001.png: masks of 5x5 do not fit"),
     ],
-    ids=["missing", "unreadable", "no-frames", "no-background", "bad-background", "codec",
-         "fourcc", "truth-size"],
+    ids=["missing", "unreadable", "no-frames", "no-images", "mixed-sizes", "no-background",
+         "bad-background", "codec", "fourcc", "subtractor", "truth-size", "truth-count",
+         "truth-folder-count", "truth-folder-size"],
 )  # fmt: skip
-def test_bad_input_fails_cleanly(clip_files, capsys, damage, change, message):
-    if damage:
-        damage(clip_files)
+def test_bad_input_fails_cleanly(clip_files, capsys, damage, message):
+    change = damage(clip_files) or {}
     with pytest.raises(SystemExit) as exit_info:
-        load_stage("video").main(video_args(clip_files, **change))
+        run_video(clip_files, **change)
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
     assert re.search(message, err), err
+    assert len(err.strip().splitlines()) == 1, err
     assert not (clip_files / "out").exists() and not (clip_files / "video.json").exists()
     assert not [p for p in clip_files.iterdir() if p.name.startswith(".")]

@@ -7,7 +7,6 @@ by structure: magic numbers, sizes, counts, labels). `data.source` lists places 
 from __future__ import annotations
 
 import hashlib
-import socket
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
@@ -75,7 +74,7 @@ def fetch_official(
             except urllib.error.HTTPError as exc:
                 failures.append(f"{url}: HTTP {exc.code}")
                 continue
-            except (urllib.error.URLError, OSError, socket.timeout, ValueError) as exc:
+            except (TimeoutError, urllib.error.URLError, OSError, ValueError) as exc:
                 unreachable.add(mirror)
                 failures.append(f"{mirror}: {getattr(exc, 'reason', exc)}")
                 continue
@@ -138,10 +137,7 @@ def get_files(sources: Sequence[str], fetch: Callable[[str], bytes] = http_get) 
     skipped = []
     for source in sources:
         try:
-            if source == OFFICIAL:
-                files = fetch_official(fetch=fetch)
-            else:
-                files = read_local(Path(source))
+            files = fetch_official(fetch=fetch) if source == OFFICIAL else read_local(Path(source))
             validate_files(files)
         except (SourceError, IdxError) as exc:
             skipped.append(f"{source}: {exc}")
@@ -150,5 +146,5 @@ def get_files(sources: Sequence[str], fetch: Callable[[str], bytes] = http_get) 
     raise SourceError(
         f"data.source: no place served MNIST ({'; '.join(skipped)}). Fix: connect to the "
         f"internet for `{OFFICIAL}`, or add a folder holding {', '.join(FILE_NAMES)} to "
-        "`data.source` in params.yaml (e.g. `dvc exp run -S 'data.source=[official,/path/to/mnist]'`)"
+        "`data.source` in params.yaml (`dvc exp run -S 'data.source=[official,/path/to/mnist]'`)"
     )

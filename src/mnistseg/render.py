@@ -48,7 +48,9 @@ def textured_background(height: int, width: int, rng: np.random.Generator) -> np
     return np.clip(field + texture, 0, 255).astype(np.uint8)
 
 
-def render_clip(digits: np.ndarray, params: ClipParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def render_clip(
+    digits: np.ndarray, params: ClipParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(frames (T, H, W, 3), exact foreground masks (T, H, W) in {0, 255}, a new background).
 
     Each digit (from `digits`, (K, 28, 28) uint8) keeps one bright colour and bounces off the

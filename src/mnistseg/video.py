@@ -257,11 +257,6 @@ class VideoScorer:
     def add(self, t: int, result: Replaced, truth: np.ndarray) -> None:
         """Score frame `t` of the loop against its ground truth (CDnet labels or {0, 255})."""
         height, width = result.mask.shape
-        if truth.shape != result.mask.shape:
-            raise InputError(
-                f"video.ground_truth: masks of {truth.shape[1]}x{truth.shape[0]} do not fit "
-                f"frames of {width}x{height}"
-            )
         valid = (truth == CDNET_FOREGROUND) | np.isin(truth, CDNET_BACKGROUND)
         pred = ((result.mask > 0) & valid)[None]
         target = (truth == CDNET_FOREGROUND)[None]

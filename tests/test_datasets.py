@@ -1,0 +1,30 @@
+import numpy as np
+import pytest
+
+from mnistseg.datasets import CIRCLE_ARRAYS, model_split
+from mnistseg.fileio import save_arrays
+
+
+@pytest.fixture
+def circles_dir(tmp_path):
+    n = 4
+    arrays = {
+        "images": np.full((n, 28, 28), 1, np.uint8),
+        "masks": np.full((n, 28, 28), 2, np.uint8),
+        "circles": np.zeros((n, 3), np.float32),
+        "labels": np.arange(n, dtype=np.uint8),
+        "digit_masks": np.full((n, 28, 28), 3, np.uint8),
+    }
+    assert set(arrays) == set(CIRCLE_ARRAYS)
+    save_arrays(tmp_path / "train", arrays)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("input_kind", "circle_from", "inputs", "targets"),
+    [("image", "decoder", 1, 2), ("circle_mask", "decoder", 2, 2), ("image", "digit_mask", 1, 3)],
+)
+def test_what_the_circle_net_sees_and_learns(circles_dir, input_kind, circle_from, inputs, targets):
+    split = model_split(circles_dir, "train", "circlenet", input_kind, circle_from)
+    assert split.inputs[0, 0, 0] == inputs and split.targets[0, 0, 0] == targets
+    assert split.masks[0, 0, 0] == 2 and split.labels.tolist() == [0, 1, 2, 3]

@@ -1,10 +1,8 @@
 import numpy as np
 import pytest
-from sklearn.metrics import confusion_matrix as sk_confusion
 from sklearn.metrics import f1_score, jaccard_score
 
 from mnistseg.metrics import (
-    confusion_matrix,
     dice_per_image,
     gated_iou,
     iou_per_image,
@@ -58,15 +56,6 @@ def test_gated_iou_zeroes_wrong_classes():
     iou = np.array([0.9, 0.8, 0.7])
     gated = gated_iou(iou=iou, pred_labels=np.array([1, 2, 3]), labels=np.array([1, 0, 3]))
     np.testing.assert_allclose(gated, [0.9, 0.0, 0.7])
-
-
-def test_confusion_matrix_agrees_with_sklearn():
-    rng = np.random.default_rng(1)
-    target, pred = rng.integers(0, 10, 500), rng.integers(0, 10, 500)
-    np.testing.assert_array_equal(
-        confusion_matrix(pred=pred, target=target, num_classes=10),
-        sk_confusion(target, pred, labels=range(10)),
-    )
 
 
 def test_shape_mismatch_is_an_error():

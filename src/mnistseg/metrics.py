@@ -51,13 +51,6 @@ def gated_iou(*, iou: np.ndarray, pred_labels: np.ndarray, labels: np.ndarray) -
     return np.where(pred_labels == labels, iou, 0.0)
 
 
-def confusion_matrix(*, pred: np.ndarray, target: np.ndarray, num_classes: int) -> np.ndarray:
-    """(num_classes, num_classes) counts: row = true class, column = predicted class."""
-    return np.bincount(target * num_classes + pred, minlength=num_classes**2).reshape(
-        num_classes, num_classes
-    )
-
-
 def per_class_mean(
     values: np.ndarray, labels: np.ndarray, num_classes: int = 10
 ) -> dict[str, float]:

@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     set_seeds(params.seed)
     data = model_split(opts.dataset, "train", opts.model, params.input, params.circle_from)
     try:
-        run = prepare(data, task, params, device, params.seed)
+        run = prepare(data, task, params, device)
     except ValueError as exc:  # the only check left to the network: depth vs. image size
         raise ParamError(
             f"{opts.params}: {opts.model}.depth {params.depth} is too deep for images of "
@@ -66,10 +66,10 @@ def main(argv: list[str] | None = None) -> None:
     with staged_dir(opts.live) as live_dir:
         with open_live(live_dir) as live:
             live.log_params({"model": opts.model, "epochs": epochs, **asdict(params)})
-            for epoch in fit(run, epochs, params.batch_size, params.seed):
+            for epoch in fit(run, epochs):
                 live.log_metric("train/loss", epoch.train_loss)
                 line = f"epoch {epoch.number}/{epochs}: train loss {epoch.train_loss:.4f}"
-                if epoch.val_loss is not None:
+                if epoch.val_scores is not None:
                     live.log_metric("val/loss", epoch.val_loss)
                     for name in LOGGED:
                         if name in epoch.val_scores.headline:

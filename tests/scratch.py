@@ -14,9 +14,10 @@ from pathlib import Path
 
 import yaml
 
+from mnistseg.download import OFFICIAL
+
 REPO = Path(__file__).resolve().parents[1]
 PROJECT_FILES = ("dvc.yaml", "params.yaml", "stages", "src", "pyproject.toml")
-OFFICIAL = "official"
 
 
 def dvc_env(path_first: Path | None = None) -> dict[str, str]:

@@ -52,8 +52,11 @@ def test_params_refuse_an_empty_or_huge_request(change, message):
         CompositeParams(**{"train": 10, "test": 5, "grid": 2, "seed": 0, **change})
 
 
-def test_split_generators_are_independent():
-    a = split_generators(0, ("train", "test"))
-    b = split_generators(0, ("train", "test"))
-    assert a["train"].integers(1000) == b["train"].integers(1000)
-    assert split_generators(0, ("train",))["train"].integers(10**9) != a["test"].integers(10**9)
+def test_adding_a_split_leaves_the_others_generators_alone():
+    two = split_generators(0, ("train", "test"))
+    three = split_generators(0, ("train", "test", "extra"))
+    assert two["train"].integers(10**9) == three["train"].integers(10**9)
+    assert two["test"].integers(10**9) == three["test"].integers(10**9)
+    assert split_generators(1, ("train",))["train"].integers(10**9) != three["extra"].integers(
+        10**9
+    )

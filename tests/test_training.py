@@ -3,12 +3,13 @@ import pytest
 import torch
 
 from mnistseg.datasets import ModelSplit
-from mnistseg.errors import ParamError
+from mnistseg.errors import KnobError, ParamError
 from mnistseg.models import ModelConfig, build_model
 from mnistseg.params import from_mapping
 from mnistseg.training import (
     MODEL_PARAMS,
     CircleParams,
+    DeviceParams,
     SegmentParams,
     batches,
     evaluate,
@@ -85,8 +86,8 @@ def test_split_is_seeded_and_disjoint():
 def test_device_choice():
     assert select_device("cpu").type == "cpu"
     assert select_device("auto").type in ("cpu", "cuda", "mps")
-    with pytest.raises(ValueError, match="device must be one of"):
-        select_device("tpu")
+    with pytest.raises(KnobError, match="device must be one of auto, cpu, cuda, mps"):
+        DeviceParams(device="tpu")
 
 
 BASE = {
@@ -139,11 +140,13 @@ def test_fit_yields_every_epoch_with_validation_scores(digits):
     images, labels = digits
     masks = ((images > 100) * 255).astype(np.uint8)
     data = ModelSplit(images[:80], images[:80], masks[:80], masks[:80], labels[:80])
-    params = SegmentParams(**{**BASE, "arch": "simple_segnet", "val_fraction": 0.25})
+    params = SegmentParams(
+        **{**BASE, "arch": "simple_segnet", "val_fraction": 0.25, "batch_size": 16}
+    )
     set_seeds(0)
-    run = prepare(data, "segment", params, CPU, seed=0)
+    run = prepare(data, "segment", params, CPU)
     assert (len(run.train_set), len(run.val_set)) == (60, 20)
-    epochs = list(fit(run, epochs=2, batch_size=16, seed=0))
+    epochs = list(fit(run, epochs=2))
     assert [e.number for e in epochs] == [1, 2]
     assert 0 <= epochs[-1].val_scores.headline["mean_iou"] <= 1
     assert epochs[-1].train_loss < epochs[0].train_loss or epochs[-1].val_loss < epochs[0].val_loss

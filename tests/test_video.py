@@ -156,11 +156,19 @@ def test_cdnet_figures_from_hand_made_counts():
     assert cdnet_metrics(Counts())["f_measure"] == 0.0
 
 
+def test_per_frame_iou_and_f1_from_counts():
+    pred = np.array([[255, 255, 0, 0]], np.uint8)
+    truth = np.array([[255, 0, 255, 0]], np.uint8)
+    frame = Counts.of(pred, truth)
+    assert frame.iou() == pytest.approx(1 / 3) and frame.f1() == pytest.approx(2 / 4)
+    assert Counts.of(pred * 0, truth * 0).iou() == 1.0 == Counts.of(pred * 0, truth * 0).f1()
+    assert (frame + frame).tp == 2
+
+
 def test_cdnet_labels_count_as_cdnet_counts_them():
     truth = np.array([[255, 255, 0, 50, 85, 170]], np.uint8)
     pred = np.array([[255, 0, 255, 255, 255, 255]], np.uint8)
-    counts = Counts()
-    counts.add(pred, truth)
+    counts = Counts.of(pred, truth)
     # shadow (50) predicted foreground is a false positive; 85 and 170 are not scored
     assert (counts.tp, counts.fn, counts.fp, counts.tn) == (1, 1, 2, 0)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import operator
 import typing
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -68,16 +69,21 @@ def _typed(key: str, value: Any, hint: Any) -> Any:
     return value
 
 
-def _bounds(rules: Mapping[str, Any]) -> str:
-    low = f"[{rules['low']}" if rules["low"] is not None else None
-    low = low or (f"({rules['above']}" if rules["above"] is not None else None)
-    high = f"{rules['high']}]" if rules["high"] is not None else None
-    high = high or (f"{rules['below']})" if rules["below"] is not None else None)
-    if low and high:
-        return f"in {low}, {high}"
-    if low:
-        return (">= " if low[0] == "[" else "> ") + low[1:]
-    return ("<= " if high[-1] == "]" else "< ") + high[:-1]
+# knob() bound name -> (symbol, comparison): lower bounds first, then upper ones.
+BOUNDS = {
+    "low": (">=", operator.ge),
+    "above": (">", operator.gt),
+    "high": ("<=", operator.le),
+    "below": ("<", operator.lt),
+}
+
+
+def _describe(limits: list[tuple[str, float]]) -> str:
+    """`>= 1`, or an interval such as `in [0, 1)`."""
+    if len(limits) == 1:
+        return f"{limits[0][0]} {limits[0][1]}"
+    (low_op, low), (high_op, high) = limits
+    return f"in {'[' if low_op == '>=' else '('}{low}, {high}{']' if high_op == '<=' else ')'}"
 
 
 def _check_rules(key: str, value: Any, hint: Any, rules: Mapping[str, Any]) -> None:
@@ -86,16 +92,10 @@ def _check_rules(key: str, value: Any, hint: Any, rules: Mapping[str, Any]) -> N
         items = value if isinstance(value, tuple) else (value,)
         if any(item not in choices for item in items):
             raise KnobError(key, f"must be one of {', '.join(choices)}, got {value!r}")
-    bounded = [rules.get(name) is not None for name in ("low", "above", "high", "below")]
-    if any(bounded):
-        within = (
-            (rules["low"] is None or value >= rules["low"])
-            and (rules["above"] is None or value > rules["above"])
-            and (rules["high"] is None or value <= rules["high"])
-            and (rules["below"] is None or value < rules["below"])
-        )
-        if not within:
-            raise KnobError(key, f"must be {_type_name(hint)} {_bounds(rules)}, got {value!r}")
+    given = [name for name in BOUNDS if rules.get(name) is not None]
+    if not all(BOUNDS[name][1](value, rules[name]) for name in given):
+        limits = [(BOUNDS[name][0], rules[name]) for name in given]
+        raise KnobError(key, f"must be {_type_name(hint)} {_describe(limits)}, got {value!r}")
     if rule is not None and not rule[0](value):
         raise KnobError(key, f"must be {rule[1]}, got {value!r}")
 

@@ -13,7 +13,7 @@ from torch.nn import functional as F  # noqa: N812
 from tqdm import tqdm
 
 from mnistseg.datasets import ModelSplit
-from mnistseg.evaluation import Predictions, fit_circles, score
+from mnistseg.evaluation import Predictions, Scores, fit_circles, score
 from mnistseg.models import ARCH_TASKS, CIRCLE_SOURCES, INPUTS, ModelConfig, build_model
 from mnistseg.params import Section, knob
 
@@ -72,9 +72,8 @@ class CircleParams(SegmentParams):
     circle_from: str = knob(choices=CIRCLE_SOURCES)  # the `decoder`, or fit it to a `digit_mask`
 
 
-ModelParams = SegmentParams | CircleParams
 # The params class of each model's section.
-MODEL_PARAMS: dict[str, type[SegmentParams] | type[CircleParams]] = {
+MODEL_PARAMS: dict[str, type[SegmentParams]] = {
     "segnet": SegmentParams,
     "circlenet": CircleParams,
     "unet": SegmentParams,
@@ -116,10 +115,8 @@ def set_seeds(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def select_device(name: str = "auto") -> torch.device:
-    """`auto` picks CUDA, then MPS, then the CPU; any other name forces that device."""
-    if name not in DEVICES:
-        raise ValueError(f"device must be one of {', '.join(DEVICES)}, got {name!r}")
+def select_device(name: str) -> torch.device:
+    """`auto` picks CUDA, then MPS, then the CPU; any other name (DEVICES) forces that device."""
     if name == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -230,14 +227,15 @@ class Epoch:
 
     number: int
     train_loss: float
-    val_loss: float | None
-    val_scores: dict
+    val_loss: float | None  # None without a validation slice (val_fraction 0)
+    val_scores: Scores | None
 
 
 @dataclass(frozen=True)
 class Run:
     """A model ready to train: network, optimizer, data split into training and validation."""
 
+    params: SegmentParams
     model: nn.Module
     cfg: ModelConfig
     optimizer: torch.optim.Optimizer
@@ -248,19 +246,18 @@ class Run:
     device: torch.device
 
 
-def prepare(
-    data: ModelSplit, task: str, params: ModelParams, device: torch.device, seed: int
-) -> Run:
+def prepare(data: ModelSplit, task: str, params: SegmentParams, device: torch.device) -> Run:
     """Build the network and its optimizer, and hold out the validation slice (seeded)."""
     cfg = params.model_config(task, image_size=data.inputs.shape[-1])
     labels = data.labels if task == "circle" else None
     everything = mask_data(data.inputs, data.targets, labels)
-    train_index, val_index = split_indices(len(everything), params.val_fraction, seed)
+    train_index, val_index = split_indices(len(everything), params.val_fraction, params.seed)
     model = build_model(cfg).to(device).to(memory_format=torch.channels_last)
     # The fused kernel does the same update in one pass over the parameters (CPU and CUDA).
     fused = device.type in ("cpu", "cuda")
     optimizer = torch.optim.Adam(model.parameters(), lr=params.lr, fused=fused)
     return Run(
+        params=params,
         model=model,
         cfg=cfg,
         optimizer=optimizer,
@@ -272,9 +269,10 @@ def prepare(
     )
 
 
-def fit(run: Run, epochs: int, batch_size: int, seed: int) -> Iterator[Epoch]:
+def fit(run: Run, epochs: int) -> Iterator[Epoch]:
     """Train `run.model` for `epochs`, yielding each epoch's losses and validation scores."""
-    shuffle = torch.Generator().manual_seed(seed)
+    batch_size = run.params.batch_size
+    shuffle = torch.Generator().manual_seed(run.params.seed)
     steps = -(-len(run.train_set) // batch_size)
     for number in range(1, epochs + 1):
         shuffled = batches(run.train_set, batch_size, run.device, shuffle)
@@ -282,7 +280,7 @@ def fit(run: Run, epochs: int, batch_size: int, seed: int) -> Iterator[Epoch]:
             run.model, progress(shuffled, f"epoch {number}", steps), run.optimizer, run.device
         )
         if not len(run.val_set):
-            yield Epoch(number, loss, None, {})
+            yield Epoch(number, loss, None, None)
             continue
         val_loss, pred = evaluate(
             run.model, batches(run.val_set, EVAL_BATCH, run.device), run.device

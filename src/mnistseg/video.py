@@ -14,7 +14,6 @@ import cv2
 import numpy as np
 
 from mnistseg.errors import InputError, KnobError
-from mnistseg.metrics import dice_per_image, iou_per_image
 from mnistseg.params import Section, knob
 
 NO_GROUND_TRUTH = "none"
@@ -181,24 +180,42 @@ CDNET_FOREGROUND = 255
 CDNET_BACKGROUND = (0, 50)  # static, hard shadow
 
 
-@dataclass
+@dataclass(frozen=True)
 class Counts:
-    """Pixel counts pooled over scored frames, as CDnet's comparator keeps them."""
+    """Pixel counts of one frame or pooled over frames, as CDnet's comparator keeps them."""
 
     tp: int = 0
     fp: int = 0
     fn: int = 0
     tn: int = 0
 
-    def add(self, pred: np.ndarray, truth: np.ndarray) -> None:
+    @classmethod
+    def of(cls, pred: np.ndarray, truth: np.ndarray) -> Counts:
         """Count one frame: `pred` a mask (nonzero = foreground), `truth` CDnet labels."""
         fg = pred > 0
         positive = truth == CDNET_FOREGROUND
         negative = (truth == CDNET_BACKGROUND[0]) | (truth == CDNET_BACKGROUND[1])
-        self.tp += int(np.count_nonzero(fg & positive))
-        self.fn += int(np.count_nonzero(~fg & positive))
-        self.fp += int(np.count_nonzero(fg & negative))
-        self.tn += int(np.count_nonzero(~fg & negative))
+        return cls(
+            tp=int(np.count_nonzero(fg & positive)),
+            fp=int(np.count_nonzero(fg & negative)),
+            fn=int(np.count_nonzero(~fg & positive)),
+            tn=int(np.count_nonzero(~fg & negative)),
+        )
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            self.tp + other.tp, self.fp + other.fp, self.fn + other.fn, self.tn + other.tn
+        )
+
+    def iou(self) -> float:
+        """Foreground IoU over the scored pixels, TP / (TP + FP + FN); 1 if both are empty."""
+        union = self.tp + self.fp + self.fn
+        return self.tp / union if union else 1.0
+
+    def f1(self) -> float:
+        """Foreground F1 (Dice), 2 TP / (2 TP + FP + FN); 1 if both are empty."""
+        total = 2 * self.tp + self.fp + self.fn
+        return 2 * self.tp / total if total else 1.0
 
 
 def _ratio(num: float, den: float) -> float:
@@ -240,14 +257,14 @@ class VideoScorer:
 
     `scored` says which frame numbers (0-based) count: after the warm-up, or CDnet's temporal
     ROI (the `*_after_warmup` figures and CDnet's are over these frames). Per frame: IoU and F1
-    of foreground (label 255) against the mask, over the pixels
-    that CDnet scores; pooled: CDnet's counts; and the PSNR of the composite against the ideal
-    one (the true mask, hard-edged, over the same background).
+    of the foreground (label 255) over the pixels CDnet scores; pooled over scored frames:
+    CDnet's counts, and the PSNR of the composite against the ideal one (the true mask,
+    hard-edged, over the same background).
     """
 
     def __init__(self, scored: range, background: np.ndarray) -> None:
         self.scored = scored
-        self.background = background
+        self.background = background  # resized to the frames on first use
         self.iou: list[float] = []
         self.f1: list[float] = []
         self.counted: list[bool] = []
@@ -256,20 +273,19 @@ class VideoScorer:
 
     def add(self, t: int, result: Replaced, truth: np.ndarray) -> None:
         """Score frame `t` of the loop against its ground truth (CDnet labels or {0, 255})."""
-        height, width = result.mask.shape
-        valid = (truth == CDNET_FOREGROUND) | np.isin(truth, CDNET_BACKGROUND)
-        pred = ((result.mask > 0) & valid)[None]
-        target = (truth == CDNET_FOREGROUND)[None]
-        self.iou.append(float(iou_per_image(pred=pred, target=target)[0]))
-        self.f1.append(float(dice_per_image(pred=pred, target=target, eps=1e-9)[0]))
+        frame = Counts.of(result.mask, truth)
+        self.iou.append(frame.iou())
+        self.f1.append(frame.f1())
         counted = t in self.scored
         self.counted.append(counted)
-        if counted:
-            self.counts.add(result.mask, truth)
-            if self.background.shape[:2] != (height, width):
-                self.background = fit_background(self.background, width, height)
-            ideal = composite(result.frame, self.background, target[0].astype(np.uint8) * 255)
-            self.squared_errors.append(mean_squared_error(result.composite, ideal))
+        if not counted:
+            return
+        self.counts += frame
+        height, width = result.mask.shape
+        self.background = fit_background(self.background, width, height)
+        ideal_mask = np.where(truth == CDNET_FOREGROUND, np.uint8(255), np.uint8(0))
+        ideal = composite(result.frame, self.background, ideal_mask)
+        self.squared_errors.append(mean_squared_error(result.composite, ideal))
 
     def metrics(self) -> dict:
         """Per-frame means over all frames and over scored frames, CDnet's figures, PSNR."""

@@ -43,12 +43,18 @@ class ModelConfig:
             raise ValueError(f"image_size {self.image_size} is not divisible by 2**{levels}")
 
 
+def conv_pool_relu(c_in: int, c_out: int) -> list[nn.Module]:
+    """The assignment's Conv(3x3)+ReLU+MaxPool(2), with the pool moved before the ReLU.
+
+    ReLU and max-pooling commute (ReLU is monotone), so the outputs and the gradients are the
+    same; the ReLU then runs on a quarter of the values, and training runs faster on the CPU.
+    """
+    return [nn.Conv2d(c_in, c_out, 3, padding=1), nn.MaxPool2d(2), nn.ReLU()]
+
+
 def two_level_encoder(w: int) -> nn.Sequential:
     """The assignment's encoder: Conv(1->w)+ReLU+pool, Conv(w->2w)+ReLU+pool; /4 resolution."""
-    return nn.Sequential(
-        nn.Conv2d(1, w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(w, 2 * w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-    )  # fmt: skip
+    return nn.Sequential(*conv_pool_relu(1, w), *conv_pool_relu(w, 2 * w))
 
 
 def two_level_decoder(w: int) -> nn.Sequential:
@@ -78,8 +84,7 @@ class SimpleUNet(nn.Module):
         super().__init__()
         w = cfg.width
         self.encoder = nn.Sequential(
-            nn.Conv2d(1, w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(w, 2 * w, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            *conv_pool_relu(1, w), *conv_pool_relu(w, 2 * w),
             nn.Conv2d(2 * w, 4 * w, 3, padding=1), nn.ReLU(),
         )  # fmt: skip
         self.decoder = nn.Sequential(

@@ -4,14 +4,19 @@
     python benchmarks/benchmark.py --workload default   # params.yaml as committed
     python benchmarks/benchmark.py --data-only          # the four data stages alone
     python benchmarks/benchmark.py --video-only         # the video loops against the assignment's
+    python benchmarks/benchmark.py --baseline HEAD~3    # the same, before and after, side by side
 
 Prints the end-to-end wall time of a fresh `dvc repro` with its peak memory, then one row per
-stage: wall seconds and peak memory of that stage's process run alone, and its start-up (the
-interpreter and every import the stage makes before its first real work, timed as
-`python stages/<stage>.py --help`). Then the frames per second of the assignment's
-background-replacement loop and of the `video` stage's loop with each subtractor, on the same
-real clip. Nothing here asserts: the figures are for the README and for comparing commits on
-one machine.
+stage: wall seconds and peak memory of that stage's process run alone, and its start-up: the
+interpreter and every import the stage makes (timed as `python stages/<stage>.py --help`),
+and for a training stage, everything before its first batch (imports, data, network,
+optimizer, dvclive: the `ready after` line of its log). Then the frames per second of the
+assignment's background-replacement loop and of the `video` stage's loop with each subtractor,
+on the same real clip.
+
+With --baseline REV the pipeline is also built from that git revision, and each stage runs
+once per revision in turn, so both columns see the same machine load: these machines are noisy.
+Nothing here asserts: the figures are for the README and for comparing commits on one machine.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
-from scratch import dvc_env, make_project, merge  # noqa: E402  (the tests' scratch projects)
+from scratch import PROJECT_FILES, dvc_env, make_project, merge  # noqa: E402  (tests' scratch projects)
 
 DATA_STAGES = ("download", "otsu", "circles", "composites")
 # The assignment's own workload: 5 epochs, batch sizes 64/64/4, 100 training composites.
@@ -136,21 +141,67 @@ def startup_seconds(command: str, cwd: Path, repeats: int = 3) -> float:
     return min(times)
 
 
-def pipeline(tmp: Path, workload: str, targets: list[str]) -> None:
-    """Time a fresh `dvc repro` of the workload, then each of its stages alone."""
-    project = tmp / "project"
-    make_project(project, WORKLOADS[workload])
+def ready_seconds(output: str) -> float | None:
+    """A training stage's start-up from its log (`ready after N s`), or None if it has none."""
+    found = re.search(r"ready after ([\d.]+) s", output)
+    return float(found.group(1)) if found else None
+
+
+def export_revision(revision: str, folder: Path) -> Path:
+    """The project files as they are at a git revision of this checkout, under `folder`."""
+    folder.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", revision, *PROJECT_FILES],
+        cwd=REPO,
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode:
+        raise SystemExit(f"--baseline {revision}: {archive.stderr.decode().strip()}")
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
+def pipeline(tmp: Path, workload: str, targets: list[str], baseline: str | None) -> None:
+    """Time a fresh `dvc repro` of the workload, then each of its stages alone.
+
+    With a baseline revision, the same for its project, stage by stage in turn with this one.
+    """
+    trees = {"this checkout": REPO}
+    if baseline:
+        trees = {baseline: export_revision(baseline, tmp / "baseline-src"), **trees}
+    projects = {
+        name: make_project(tmp / f"project-{i}", WORKLOADS[workload], tree)
+        for i, (name, tree) in enumerate(trees.items())
+    }
     print(f"workload: {workload}; {os.cpu_count()} CPUs")
-    wall, peak, _ = run_measured([sys.executable, "-m", "dvc", "repro", *targets], project)
-    print(f"end to end: fresh `dvc repro {' '.join(targets)}`: {wall:.1f} s, peak {peak:.0f} MiB")
-    print(f"\n{'stage':<22}{'seconds':>9}{'peak MiB':>10}{'start-up s':>12}")
-    total = 0.0
-    for stage, command in stage_commands(project, targets):
-        seconds, stage_peak, _ = run_measured(command, project, shell=True)
-        total += seconds
-        startup = startup_seconds(command, project)
-        print(f"{stage:<22}{seconds:>9.2f}{stage_peak:>10.0f}{startup:>12.2f}")
-    print(f"{'sum of stages':<22}{total:>9.2f}")
+    for name, project in projects.items():
+        wall, peak, _ = run_measured([sys.executable, "-m", "dvc", "repro", *targets], project)
+        print(
+            f"end to end ({name}): fresh `dvc repro {' '.join(targets)}`: {wall:.1f} s, "
+            f"peak {peak:.0f} MiB"
+        )
+    header = f"{'stage':<22}{'seconds':>9}{'peak MiB':>10}{'imports s':>11}{'ready s':>9}"
+    print()
+    if baseline:
+        header += "  revision"
+    print(header)
+    totals = dict.fromkeys(projects, 0.0)
+    commands = {name: dict(stage_commands(project, targets)) for name, project in projects.items()}
+    for stage in commands["this checkout"]:
+        for name, project in projects.items():
+            if stage not in commands[name]:
+                continue  # a stage this revision does not have
+            command = commands[name][stage]
+            seconds, stage_peak, output = run_measured(command, project, shell=True)
+            totals[name] += seconds
+            imports = startup_seconds(command, project)
+            ready = ready_seconds(output)
+            row = f"{stage:<22}{seconds:>9.2f}{stage_peak:>10.0f}{imports:>11.2f}"
+            row += f"{ready:>9.2f}" if ready is not None else f"{'':>9}"
+            print(row + (f"  {name}" if baseline else ""), flush=True)
+    for name, total in totals.items():
+        print(f"{'sum of stages':<22}{total:>9.2f}" + (f"{'':>29}  {name}" if baseline else ""))
 
 
 def main() -> None:
@@ -162,6 +213,7 @@ def main() -> None:
     args.add_argument("--video-only", action="store_true", help="only the video loops")
     args.add_argument("--video", type=Path, default=REPO.parent / "shared/video/pedestrians.avi")
     args.add_argument("--background", type=Path, default=REPO.parent / "shared/video/road.jpg")
+    args.add_argument("--baseline", metavar="REV", help="also time this git revision, in turn")
     args.add_argument("--keep", action="store_true", help="keep the temporary project")
     opts = args.parse_args()
     targets = list(DATA_STAGES) if opts.data_only else []
@@ -169,7 +221,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="mnistseg-bench-"))
     try:
         if not opts.video_only:
-            pipeline(tmp, opts.workload, targets)
+            pipeline(tmp, opts.workload, targets, opts.baseline)
         if opts.data_only:
             return
         if opts.video.is_file() and opts.background.is_file():

@@ -71,15 +71,16 @@ def absolute_sources(sources: str | list[str]) -> list[str]:
     ]
 
 
-def make_project(root: Path, overrides: dict) -> Path:
+def make_project(root: Path, overrides: dict, source_tree: Path = REPO) -> Path:
     """Copy the pipeline into `root` as a fresh git + DVC repo with `overrides` in params.yaml.
 
-    Relative local `data.source` folders are resolved against this checkout; one commit holds
-    it all (dvclive needs a commit to log against).
+    The files come from `source_tree` (this checkout, or another revision's export). Relative
+    local `data.source` folders are resolved against this checkout; one commit holds it all
+    (dvclive needs a commit to log against).
     """
     root.mkdir(parents=True)
     for name in PROJECT_FILES:
-        source = REPO / name
+        source = source_tree / name
         if source.is_dir():
             shutil.copytree(
                 source, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")

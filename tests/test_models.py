@@ -1,7 +1,13 @@
 import pytest
 import torch
 
-from mnistseg.models import ModelConfig, build_model, checkpoint_bytes, model_from_checkpoint
+from mnistseg.models import (
+    ModelConfig,
+    build_model,
+    checkpoint_bytes,
+    conv_pool_relu,
+    model_from_checkpoint,
+)
 
 CASES = [
     ("segment", "simple_segnet", 28),
@@ -33,6 +39,33 @@ def test_assignment_layer_sizes():
     assert [(c.in_channels, c.out_channels) for c in convs] == [(1, 8), (8, 16), (16, 8), (8, 1)]
     circle = build_model(ModelConfig(task="circle", arch="circlization_cnn", width=16))
     assert circle.classifier[1].in_features == 32 * 7 * 7
+
+
+def test_pool_before_relu_gives_the_assignments_outputs_and_gradients():
+    # The assignment's order is Conv, ReLU, MaxPool; the encoders pool first. Same weights,
+    # an input with flat regions (ties in every pooling window, as MNIST's background gives):
+    # equal outputs and equal weight gradients, to the bit.
+    torch.manual_seed(0)
+    ours = torch.nn.Sequential(*conv_pool_relu(1, 4), *conv_pool_relu(4, 8))
+    theirs = torch.nn.Sequential(
+        ours[0],
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        ours[3],
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+    )
+    x = torch.zeros(5, 1, 28, 28)
+    x[:, :, 6:20, 8:22] = torch.rand(5, 1, 14, 14)
+    grads = []
+    for net in (ours, theirs):
+        net.zero_grad()
+        out = net(x)
+        (out * torch.linspace(-1, 1, out.numel()).view_as(out)).sum().backward()
+        grads.append((out.detach(), [p.grad.clone() for p in net.parameters()]))
+    assert torch.equal(grads[0][0], grads[1][0])
+    for ours_grad, theirs_grad in zip(grads[0][1], grads[1][1], strict=True):
+        assert torch.equal(ours_grad, theirs_grad)
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from mnistseg.training import (
     batches,
     evaluate,
     fit,
+    keep_freed_memory,
     mask_data,
     prepare,
     select_device,
@@ -150,3 +151,9 @@ def test_fit_yields_every_epoch_with_validation_scores(digits):
     assert [e.number for e in epochs] == [1, 2]
     assert 0 <= epochs[-1].val_scores.headline["mean_iou"] <= 1
     assert epochs[-1].train_loss < epochs[0].train_loss or epochs[-1].val_loss < epochs[0].val_loss
+
+
+def test_keep_freed_memory_takes_effect_with_glibc_only():
+    import platform
+
+    assert keep_freed_memory() is (platform.libc_ver()[0] == "glibc")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
@@ -113,6 +114,29 @@ def set_seeds(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+# glibc's mallopt() options (malloc.h) and the values keep_freed_memory() sets.
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+HEAP_BLOCKS_UP_TO = 32 << 20  # bytes: larger blocks still get their own mapping
+KEEP_FREE_UP_TO = 256 << 20  # bytes of freed heap kept for reuse before any goes back
+
+
+def keep_freed_memory() -> bool:
+    """Have glibc's malloc keep freed memory for reuse; True if it could (glibc only).
+
+    A training step allocates and frees a few MiB of activations and gradients. By default
+    glibc returns such blocks to the kernel as soon as they are freed, so every step gets fresh
+    pages that the kernel must map and zero again: about a third of a CirclizationCNN step on
+    the CPU (7.5 -> 5.2 ms at batch 64). Kept on the heap, they are reused. Nothing computed
+    changes; the price is up to KEEP_FREE_UP_TO bytes of freed memory held by the process.
+    Elsewhere (macOS, musl) this does nothing.
+    """
+    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
+    if mallopt is None:
+        return False
+    heap = mallopt(M_MMAP_THRESHOLD, HEAP_BLOCKS_UP_TO)
+    return bool(heap and mallopt(M_TRIM_THRESHOLD, KEEP_FREE_UP_TO))
 
 
 def select_device(name: str) -> torch.device:

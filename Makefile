@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 # torch's lock entry is the plain version: pip takes the CPU build where a local wheel or
 # index offers it (2.13.0+cpu satisfies ==2.13.0), the public index's build elsewhere.
 PIP_INSTALL := $(BIN)/python -m pip install -q --disable-pip-version-check
+# The plots page template with Vega inlined, named by .dvc/config (plots.html_template):
+# `dvc plots show` draws with no network. Written at install, from the vl-convert package.
+REPORT_TEMPLATE := .dvc/report.html
 
 .PHONY: repro test lint bench lock
 
@@ -26,12 +29,14 @@ $(VENV)/.run-deps: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP_INSTALL) -r requirements.txt
 	$(PIP_INSTALL) --no-deps -e .
+	$(BIN)/python -m mnistseg.report $(REPORT_TEMPLATE)
 	touch $@
 
 $(VENV)/.test-deps: requirements.txt requirements-test.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP_INSTALL) -r requirements-test.txt
 	$(PIP_INSTALL) --no-deps -e .
+	$(BIN)/python -m mnistseg.report $(REPORT_TEMPLATE)
 	touch $@ $(VENV)/.run-deps
 
 # Regenerate the lock files from requirements.in and requirements-test.in (pip-tools). The

@@ -48,9 +48,11 @@ def main(argv: list[str] | None = None) -> None:
         if scores.per_digit:
             rows = per_digit_rows(scores.per_digit)
             (plots / "per_digit.json").write_text(json.dumps(rows, indent=1) + "\n")
-    write_json(opts.metrics, scores.headline)
-    summary = ", ".join(f"{k} {v:.4f}" for k, v in scores.headline.items() if isinstance(v, float))
-    print(f"evaluate@{opts.model} ({cfg.arch}): {summary}")
+    # Under the model's name, so that `dvc exp show` and `dvc metrics show` name each column
+    # `segnet.mean_iou`, not `metrics/segnet.json:mean_iou`.
+    write_json(opts.metrics, {opts.model: scores.headline})
+    summary = ", ".join(f"{k} {v:.4f}" for k, v in scores.headline.items())
+    print(f"evaluate@{opts.model} ({cfg.arch}) on {len(target)} test items: {summary}")
 
 
 if __name__ == "__main__":

@@ -60,12 +60,13 @@ def test_first_repro_trains_and_scores_every_model(project):
     assert set(MODEL_STAGES) <= set(stages_run(output))
     expected = {"segnet": "mean_iou", "circlenet": "gated_iou", "unet": "mean_dice"}
     for model, key in expected.items():
-        metrics = json.loads((root / "metrics" / f"{model}.json").read_text())
+        metrics = json.loads((root / "metrics" / f"{model}.json").read_text())[model]
         assert 0.0 <= metrics[key] <= 1.0
         assert (root / "models" / f"{model}.pt").is_file()
         assert (root / "dvclive" / model / "plots/metrics/train/loss.tsv").is_file()
         assert (root / "plots" / model / "predictions.png").is_file()
-    assert 0.0 <= json.loads((root / "metrics/circlenet.json").read_text())["accuracy"] <= 1.0
+    circlenet = json.loads((root / "metrics/circlenet.json").read_text())["circlenet"]
+    assert 0.0 <= circlenet["accuracy"] <= 1.0
     assert (root / "plots/circlenet/confusion.csv").read_text().startswith("actual,predicted")
 
 
@@ -134,9 +135,11 @@ def test_exp_run_with_more_epochs_reruns_only_the_models(project):
     assert len((root / "dvclive/segnet/plots/metrics/train/loss.tsv").read_text().splitlines()) == 3
     diff = json.loads(dvc(root, "metrics", "diff", "--all", "--json").stdout)
     assert {"metrics/segnet.json", "metrics/circlenet.json", "metrics/unet.json"} <= set(diff)
-    assert "mean_iou" in diff["metrics/segnet.json"]
-    shown = dvc(root, "exp", "show", "--csv").stdout
-    assert "epochs" in shown and "gated_iou" in shown
+    assert "segnet.mean_iou" in diff["metrics/segnet.json"]
+    shown = dvc(root, "exp", "show", "--csv").stdout.splitlines()[0].split(",")
+    # Headline columns named by model, none prefixed with its file's path.
+    assert {"epochs", "segnet.mean_iou", "circlenet.gated_iou", "unet.mean_dice"} <= set(shown)
+    assert not [column for column in shown if column.startswith("metrics/")]
 
 
 def environment_with_library_of(clone: Path, tmp_path: Path) -> Path:

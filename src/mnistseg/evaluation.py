@@ -44,7 +44,7 @@ class Scores:
 def score(pred: Predictions, masks: np.ndarray, labels: np.ndarray | None) -> Scores:
     """The metrics of one model on one split.
 
-    Headline: mean_iou, mean_dice, pixel_iou, count; with predicted classes also accuracy and
+    Headline: mean_iou, mean_dice, pixel_iou; with predicted classes also accuracy and
     gated_iou (IoU counted 0 where the class is wrong). Per digit (when digit labels are
     given): mean IoU, and with predicted classes accuracy and gated IoU.
     """
@@ -53,7 +53,6 @@ def score(pred: Predictions, masks: np.ndarray, labels: np.ndarray | None) -> Sc
         "mean_iou": float(iou.mean()),
         "mean_dice": float(dice_per_image(pred=pred.masks, target=masks).mean()),
         "pixel_iou": pixel_iou(pred=pred.masks, target=masks),
-        "count": len(iou),
     }
     if labels is None:
         return Scores(headline, {})

@@ -1,0 +1,97 @@
+"""The page template that makes `dvc plots show` / `dvc plots diff` draw with no network.
+
+    python -m mnistseg.report .dvc/report.html   # done by `make` when it installs
+
+DVC's own page loads Vega, Vega-Lite and Vega-Embed from a CDN, so offline the curves and the
+confusion matrix stay blank. This writes a page template with the three libraries inlined, as
+bundled by vl-convert (installed from PyPI with the rest); `.dvc/config` names it as
+`plots.html_template`, so every `dvc plots` command uses it with no flag. Nothing is fetched
+when the page is viewed.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+# The Vega-Lite major version DVC writes its specs for (their $schema is vega-lite/v5).
+VEGA_LITE_MAJOR = 5
+
+PAGE = """<!DOCTYPE html>
+<html>
+<head>
+    {refresh_tag}
+    <title>mnistseg plots</title>
+    <meta charset="utf-8">
+    <!-- Vega {vega}, Vega-Lite {vega_lite}, Vega-Embed {vega_embed}, inlined: no network -->
+    <script>
+{bundle}
+    </script>
+    <style>
+        table {
+            border-spacing: 15px;
+        }
+    </style>
+</head>
+<body>
+    {plot_divs}
+</body>
+</html>
+"""
+
+
+def bundled_versions() -> dict[str, str]:
+    """The versions vl-convert bundles: Vega, the newest Vega-Lite VEGA_LITE_MAJOR.x, Embed."""
+    import vl_convert
+
+    def parts(version: str) -> list[int]:
+        return [int(p) for p in version.lstrip("v").split(".")]
+
+    same_major = [v for v in vl_convert.get_vegalite_versions() if parts(v)[0] == VEGA_LITE_MAJOR]
+    if not same_major:
+        raise SystemExit(f"vl-convert bundles no Vega-Lite {VEGA_LITE_MAJOR}.x")
+    return {
+        "vega": vl_convert.get_vega_version(),
+        "vega_lite": max(same_major, key=parts),
+        "vega_embed": vl_convert.get_vega_embed_version(),
+    }
+
+
+def page_template(bundle: str, versions: dict[str, str]) -> str:
+    """DVC's page with `bundle` (the libraries' JavaScript) inlined in place of CDN scripts.
+
+    DVC fills `{plot_divs}` and `{refresh_tag}`; without a `{scripts}` placeholder it adds no
+    script tags of its own.
+    """
+    if "</script" in bundle.lower():
+        raise ValueError("the JavaScript bundle contains `</script`: it cannot be inlined")
+    page = PAGE.replace("{bundle}", bundle)
+    for name, version in versions.items():
+        page = page.replace("{" + name + "}", version)
+    return page
+
+
+def write_template(path: Path) -> Path:
+    """Bundle the libraries with vl-convert and write the template to `path` (atomically)."""
+    import vl_convert
+
+    versions = bundled_versions()
+    bundle = vl_convert.javascript_bundle(vl_version=versions["vega_lite"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(page_template(bundle, versions), encoding="utf8")
+    partial.replace(path)
+    return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    args.add_argument("template", type=Path, help="where to write it (.dvc/report.html)")
+    opts = args.parse_args(argv)
+    print(f"wrote {write_template(opts.template)}")
+
+
+if __name__ == "__main__":
+    main()

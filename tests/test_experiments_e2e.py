@@ -1,0 +1,79 @@
+"""Experiments as a team runs them, at a tiny scale: a queued seed sweep and its summary, and an
+experiment shared through a git remote and a DVC remote."""
+
+import json
+import sys
+
+import pytest
+
+from scratch import dvc, git, make_project, run
+
+
+@pytest.fixture(scope="module")
+def origin(tiny_mnist, tmp_path_factory):
+    """Clone A of a project whose results are committed, with a bare git remote `origin` and a
+    folder as the default DVC remote; (clone A, the folder everything lives in)."""
+    root = tmp_path_factory.mktemp("experiments")
+    repo = make_project(
+        root / "a",
+        {
+            "data": {"source": [str(tiny_mnist)]},
+            "composites": {"train": 24, "test": 8},
+            "epochs": 1,
+            "device": "cpu",
+            "video_source": {"frames": 20, "width": 160, "height": 120, "scale": 2},
+            "video": {"warmup": 5},
+        },
+    )
+    dvc(repo, "remote", "add", "-d", "shared", str(root / "shared-drive"))
+    dvc(repo, "repro")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "results")
+    git(root, "init", "-q", "--bare", "origin.git")
+    git(repo, "remote", "add", "origin", str(root / "origin.git"))
+    git(repo, "push", "-q", "origin", "HEAD:main")
+    dvc(repo, "push")
+    return repo, root
+
+
+def test_seed_sweep_through_the_queue_and_its_summary(origin, tmp_path):
+    repo, _ = origin
+    dvc(repo, "exp", "run", "--queue", "-S", "segnet.seed=range(1,3)")
+    dvc(repo, "exp", "run", "--queue", "-S", "unet.arch=unet", "-S", "unet.depth=1")
+    dvc(repo, "exp", "run", "--run-all", "-j", "1")  # what `dvc queue start` does, waiting
+
+    summary = tmp_path / "seeds.md"
+    command = [sys.executable, "-m", "mnistseg.sweep", "--out", str(summary)]
+    printed = run(command, repo).stdout
+    rows = [line.split(" | ") for line in summary.read_text().splitlines()[2:]]
+    assert printed == summary.read_text()
+    by_variant = {(r[0].strip("| "), r[1], r[2]): r for r in rows}
+    # Seeds 1 and 2 from the queue, seed 0 from the commit; circlenet ran once (seed 0),
+    # however many experiments carried it along.
+    assert by_variant["segnet", "defaults", "mean_iou"][3] == "0,1,2"
+    assert "±" in by_variant["segnet", "defaults", "mean_iou"][4]
+    assert by_variant["circlenet", "defaults", "gated_iou"][3] == "0"
+    assert by_variant["unet", "unet.arch=unet, unet.depth=1", "mean_dice"][3] == "0"
+    assert by_variant["unet", "defaults", "mean_dice"][3] == "0"
+
+
+def test_a_teammate_pulls_and_applies_a_shared_experiment(origin, tmp_path):
+    repo, root = origin
+    dvc(repo, "exp", "run", "-n", "two-epochs", "-S", "epochs=2")
+    shared_metrics = {m: (repo / f"metrics/{m}.json").read_text() for m in ("segnet", "unet")}
+    dvc(repo, "exp", "push", "origin", "two-epochs")  # git refs to origin, outputs to `shared`
+
+    clone_b = tmp_path / "b"
+    git(tmp_path, "clone", "-q", str(root / "origin.git"), str(clone_b))
+    dvc(clone_b, "exp", "pull", "origin", "two-epochs")
+    shown = json.loads(dvc(clone_b, "exp", "show", "--json").stdout)
+    names = [exp.get("name") for commit in shown for exp in commit.get("experiments") or []]
+    assert "two-epochs" in names
+
+    dvc(clone_b, "exp", "apply", "two-epochs")
+    for model, text in shared_metrics.items():
+        assert (clone_b / f"metrics/{model}.json").read_text() == text
+    assert "epochs: 2" in (clone_b / "params.yaml").read_text()
+    # The outputs came with it: nothing to recompute, and the model is the one A trained.
+    assert "up to date" in dvc(clone_b, "status").stdout
+    assert (clone_b / "models/segnet.pt").read_bytes() == (repo / "models/segnet.pt").read_bytes()

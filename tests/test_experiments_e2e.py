@@ -64,7 +64,7 @@ def test_a_teammate_pulls_and_applies_a_shared_experiment(origin, tmp_path):
     dvc(repo, "exp", "push", "origin", "two-epochs")  # git refs to origin, outputs to `shared`
 
     clone_b = tmp_path / "b"
-    git(tmp_path, "clone", "-q", str(root / "origin.git"), str(clone_b))
+    git(tmp_path, "clone", "-q", "-b", "main", str(root / "origin.git"), str(clone_b))
     dvc(clone_b, "exp", "pull", "origin", "two-epochs")
     shown = json.loads(dvc(clone_b, "exp", "show", "--json").stdout)
     names = [exp.get("name") for commit in shown for exp in commit.get("experiments") or []]

@@ -1,7 +1,10 @@
 """The whole pipeline through `dvc repro`, at a tiny scale, checked as a user would."""
 
 import json
+import shutil
 import site
+import subprocess
+import sys
 import venv
 from pathlib import Path
 
@@ -78,6 +81,35 @@ def test_video_stages_composite_the_rendered_clip(project):
     assert 0.0 <= metrics["mean_iou_after_warmup"] <= 1.0
     assert (root / "data/video/composite.mp4").stat().st_size > 0
     assert (root / "plots/video.png").stat().st_size > 0
+
+
+def charts_drawn(chromium: str, page: Path) -> int:
+    """How many Vega charts a headless Chromium draws on `page`, every request refused."""
+    dom = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=15000",
+         "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",  # no network at all
+         "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=True,
+    ).stdout  # fmt: skip
+    return dom.count('class="marks"')  # the canvas (or svg) each Vega view draws into
+
+
+def test_the_plots_page_draws_with_no_network(project, tmp_path):
+    chromium = next(filter(None, map(shutil.which, ("chromium", "chromium-browser"))), None)
+    if chromium is None:
+        pytest.skip("no Chromium here (apt-get install chromium)")
+    root, _ = project
+    run([sys.executable, "-m", "mnistseg.report", str(root / ".dvc/report.html")], root)
+    dvc(root, "plots", "show", "-o", str(tmp_path / "dvc-default"))  # DVC's CDN page
+    dvc(root, "config", "plots.html_template", "report.html")  # as this repo's .dvc/config
+    dvc(root, "plots", "show", "-o", str(tmp_path / "offline"))
+
+    page = (tmp_path / "offline/index.html").read_text()
+    charts = page.count("vegaEmbed(")  # training and validation curves, confusion, per digit
+    assert charts == 4 and "<script src" not in page
+    assert charts_drawn(chromium, tmp_path / "offline/index.html") == charts
+    assert charts_drawn(chromium, tmp_path / "dvc-default/index.html") == 0  # blank offline
+    dvc(root, "config", "--unset", "plots.html_template")
 
 
 def test_second_repro_runs_nothing(project):

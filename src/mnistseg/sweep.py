@@ -49,8 +49,13 @@ def _model_params(row: dict, model: str) -> dict[str, object]:
     return {key: row.get(key) for key in (*SHARED_PARAMS, *own)}
 
 
+def _shown(value: object) -> str:
+    """A param as params.yaml has it: dvc's table may give 3.0 for 3."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
 def _variant_name(params: dict[str, object], baseline: dict[str, object]) -> str:
-    changed = [f"{key}={value}" for key, value in params.items() if baseline.get(key) != value]
+    changed = [f"{k}={_shown(v)}" for k, v in params.items() if baseline.get(k) != v]
     return ", ".join(sorted(changed)) or "defaults"
 
 
@@ -68,9 +73,10 @@ def group_runs(rows: Iterable[dict], baseline: dict) -> list[Group]:
     for row in rows:
         for model, names in HEADLINE.items():
             values = [row.get(f"{model}.{name}") for name in names]
-            seed = row.get(f"{model}.seed")
-            if not all(map(_is_number, values)) or not isinstance(seed, int):
+            seed = row.get(f"{model}.seed")  # dvc's table may give 3.0 for 3
+            if not all(map(_is_number, values)) or not _is_number(seed) or seed != int(seed):
                 continue
+            seed = int(seed)
             variant = _variant_name(_model_params(row, model), _model_params(baseline, model))
             runs = found.setdefault((model, variant), {})
             runs.setdefault(seed, dict(zip(names, values, strict=True)))
@@ -107,10 +113,14 @@ def markdown_table(groups: list[Group]) -> str:
 
 
 def read_experiments(repo: str) -> tuple[dict, list[dict]]:
-    """(baseline row, every row) of `dvc exp show` for the commit checked out in `repo`."""
+    """(baseline commit's row, its rows and its finished experiments') of `dvc exp show`.
+
+    The workspace row is left out: it holds whatever was run or applied last, not a result
+    of its own.
+    """
     from dvc.api import exp_show  # imported here: DVC's import is slow, the rest is not
 
-    rows = exp_show(repo=repo)
+    rows = [row for row in exp_show(repo=repo) if row.get("rev") != "workspace"]
     baseline = next((row for row in rows if row.get("typ") == "baseline"), None)
     if baseline is None:
         raise SystemExit(f"{repo}: `dvc exp show` lists no baseline commit")

@@ -1,0 +1,31 @@
+import configparser
+
+import pytest
+
+from mnistseg.report import page_template
+from scratch import REPO
+
+VERSIONS = {"vega": "6.2.0", "vega_lite": "5.21", "vega_embed": "7.0.2"}
+
+
+def test_the_template_inlines_the_libraries_and_leaves_dvcs_placeholders():
+    page = page_template("window.vegaEmbed = function () {};", VERSIONS)
+    assert "window.vegaEmbed = function () {};" in page
+    assert "{plot_divs}" in page and "{refresh_tag}" in page
+    # No {scripts}: DVC would add its CDN <script src=...> tags there.
+    assert "{scripts}" not in page and "src=" not in page
+    assert "Vega 6.2.0, Vega-Lite 5.21, Vega-Embed 7.0.2" in page
+
+
+def test_a_bundle_that_would_close_its_script_tag_is_refused():
+    with pytest.raises(ValueError, match="</script"):
+        page_template("const s = '</SCRIPT>';", VERSIONS)
+
+
+def test_dvc_is_told_to_use_the_template_that_make_writes():
+    config = configparser.ConfigParser()
+    config.read(REPO / ".dvc" / "config")
+    assert config["plots"]["html_template"] == "report.html"  # relative to .dvc/
+    makefile = (REPO / "Makefile").read_text()
+    assert "REPORT_TEMPLATE := .dvc/report.html" in makefile
+    assert makefile.count("-m mnistseg.report $(REPORT_TEMPLATE)") == 2  # both installs

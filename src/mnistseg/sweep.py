@@ -3,6 +3,7 @@
     dvc exp run --queue -S 'segnet.seed=range(0,5)'   # queue one run per seed
     dvc queue start -j 2                               # run them (or: dvc exp run --run-all)
     python -m mnistseg.sweep --out seeds.md            # the table, printed and written
+    python -m mnistseg.sweep --rev abc1234             # experiments of an earlier commit
 
 Every experiment of the baseline commit (and the commit itself) gives one sample per model: the
 model's headline scores from `metrics/<model>.json`. A model's variant is what its result
@@ -112,7 +113,7 @@ def markdown_table(groups: list[Group]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def read_experiments(repo: str) -> tuple[dict, list[dict]]:
+def read_experiments(repo: str, revision: str | None = None) -> tuple[dict, list[dict]]:
     """(baseline commit's row, its rows and its finished experiments') of `dvc exp show`.
 
     The workspace row is left out: it holds whatever was run or applied last, not a result
@@ -120,7 +121,7 @@ def read_experiments(repo: str) -> tuple[dict, list[dict]]:
     """
     from dvc.api import exp_show  # imported here: DVC's import is slow, the rest is not
 
-    rows = [row for row in exp_show(repo=repo) if row.get("rev") != "workspace"]
+    rows = [row for row in exp_show(repo=repo, revs=revision) if row.get("rev") != "workspace"]
     baseline = next((row for row in rows if row.get("typ") == "baseline"), None)
     if baseline is None:
         raise SystemExit(f"{repo}: `dvc exp show` lists no baseline commit")
@@ -132,9 +133,12 @@ def main(argv: list[str] | None = None) -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     args.add_argument("--repo", default=".", help="the DVC project (default: here)")
+    args.add_argument(
+        "--rev", help="the commit the experiments were run from (default: HEAD)", default=None
+    )
     args.add_argument("--out", type=Path, help="also write the Markdown table to this file")
     opts = args.parse_args(argv)
-    baseline, rows = read_experiments(opts.repo)
+    baseline, rows = read_experiments(opts.repo, opts.rev)
     groups = group_runs(rows, baseline)
     if not groups:
         raise SystemExit(f"{opts.repo}: no experiment has model scores yet (`dvc exp show`)")

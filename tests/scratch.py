@@ -71,6 +71,21 @@ def absolute_sources(sources: str | list[str]) -> list[str]:
     ]
 
 
+def tiny_params(
+    source: str | list[str], composites: tuple[int, int] = (24, 8), frames: int = 20
+) -> dict:
+    """Overrides for an end-to-end project that runs in seconds: one epoch on the CPU, a few
+    composites and a short small clip. `source`: the digits' folder (a path or a list)."""
+    return {
+        "data": {"source": source},
+        "composites": {"train": composites[0], "test": composites[1]},
+        "epochs": 1,
+        "device": "cpu",
+        "video_source": {"frames": frames, "width": 160, "height": 120, "scale": 2},
+        "video": {"warmup": frames // 4},
+    }
+
+
 def make_project(root: Path, overrides: dict, source_tree: Path = REPO) -> Path:
     """Copy the pipeline into `root` as a fresh git + DVC repo with `overrides` in params.yaml.
 

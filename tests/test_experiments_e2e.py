@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from scratch import dvc, git, make_project, run
+from scratch import dvc, git, make_project, run, tiny_params
 
 
 @pytest.fixture(scope="module")
@@ -14,17 +14,7 @@ def origin(tiny_mnist, tmp_path_factory):
     """Clone A of a project whose results are committed, with a bare git remote `origin` and a
     folder as the default DVC remote; (clone A, the folder everything lives in)."""
     root = tmp_path_factory.mktemp("experiments")
-    repo = make_project(
-        root / "a",
-        {
-            "data": {"source": [str(tiny_mnist)]},
-            "composites": {"train": 24, "test": 8},
-            "epochs": 1,
-            "device": "cpu",
-            "video_source": {"frames": 20, "width": 160, "height": 120, "scale": 2},
-            "video": {"warmup": 5},
-        },
-    )
+    repo = make_project(root / "a", tiny_params([str(tiny_mnist)]))
     dvc(repo, "remote", "add", "-d", "shared", str(root / "shared-drive"))
     dvc(repo, "repro")
     git(repo, "add", "-A")

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import yaml
 
-from scratch import dvc, dvc_env, git, make_project, run, stages_run
+from scratch import dvc, dvc_env, git, make_project, run, stages_run, tiny_params
 
 DATA_STAGES = ["download", "otsu", "circles", "composites"]
 MODELS = ["segnet", "circlenet", "unet"]
@@ -23,14 +23,7 @@ MODEL_STAGES = [f"{kind}@{m}" for kind in ("train", "evaluate") for m in MODELS]
 def project(tiny_mnist, tmp_path_factory):
     root = make_project(
         tmp_path_factory.mktemp("e2e") / "project",
-        {
-            "data": {"source": [str(tiny_mnist)]},
-            "composites": {"train": 40, "test": 12},
-            "epochs": 1,
-            "device": "cpu",
-            "video_source": {"frames": 40, "width": 160, "height": 120, "scale": 2},
-            "video": {"warmup": 10},
-        },
+        tiny_params([str(tiny_mnist)], composites=(40, 12), frames=40),
     )
     first = dvc(root, "repro")
     git(root, "add", "-A")

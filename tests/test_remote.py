@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scratch import dvc, git, make_project, stages_run
+from scratch import dvc, git, make_project, stages_run, tiny_params
 
 BUCKET = "mnistseg-remote"
 
@@ -66,17 +66,7 @@ def use_s3(repo: Path, endpoint: str, key: str = "testing") -> None:
 def clone_a(tiny_mnist, tmp_path_factory, s3_endpoint):
     """Clone A: a commit of the project, then one of its `dvc repro` results; pushed to both."""
     root = tmp_path_factory.mktemp("remote")
-    repo = make_project(
-        root / "a",
-        {
-            "data": {"source": str(tiny_mnist)},
-            "composites": {"train": 24, "test": 8},
-            "epochs": 1,
-            "device": "cpu",
-            "video_source": {"frames": 20, "width": 160, "height": 120, "scale": 2},
-            "video": {"warmup": 5},
-        },
-    )
+    repo = make_project(root / "a", tiny_params(str(tiny_mnist)))  # a single place, not a list
     dvc(repo, "remote", "add", "-d", "shared", str(root / "shared-drive"))
     use_s3(repo, s3_endpoint)
     git(repo, "add", "-A")

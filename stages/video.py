@@ -17,6 +17,7 @@ from mnistseg.video import (
     VideoParams,
     VideoScorer,
     frame_files,
+    headline,
     parse_temporal_roi,
     preview_frames,
     replace_background,
@@ -146,16 +147,19 @@ def main(argv: list[str] | None = None) -> None:
                 f"video.ground_truth: {params.ground_truth}: {len(truth)} masks for {count} "
                 f"frames of {params.input}"
             )
+        width, height = size
+        scores = {"frames": count, "width": width, "height": height, "fps": fps}
+        scores["mean_foreground_fraction"] = foreground / (count * width * height)
+        if scorer is not None:
+            scores.update(scorer.metrics())
+        # The full record beside the video (`dvc metrics show data/video/scores.json`); the
+        # metrics file keeps the headline, under `video`, for `dvc exp show`.
+        write_json(tmp / "scores.json", scores)
 
-    width, height = size
-    metrics = {"frames": count, "width": width, "height": height, "fps": fps}
-    metrics["mean_foreground_fraction"] = foreground / (count * width * height)
-    if scorer is not None:
-        metrics.update(scorer.metrics())
-    write_json(opts.metrics, metrics)
+    write_json(opts.metrics, {"video": headline(scores)})
     shots = shots or [(last.frame, last.mask, last.composite)]  # the frame-count hint was wrong
     write_bytes(opts.preview, encode_png(video_preview(shots)))
-    summary = ", ".join(f"{k} {v:.4g}" for k, v in metrics.items() if isinstance(v, float))
+    summary = ", ".join(f"{k} {v:.4g}" for k, v in scores.items() if isinstance(v, float))
     print(f"video: {count} frames of {width}x{height}; {summary} ({count / seconds:.0f} frames/s)")
 
 

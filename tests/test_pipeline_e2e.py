@@ -71,7 +71,7 @@ def test_video_stages_composite_the_rendered_clip(project):
     assert {"video_source", "video"} <= set(stages_run(output))
     metrics = json.loads((root / "metrics/video.json").read_text())
     assert (metrics["frames"], metrics["width"], metrics["height"]) == (40, 160, 120)
-    assert 0.0 <= metrics["mean_iou_after_warmup"] <= 1.0
+    assert 0.0 <= metrics["video"]["mean_iou_after_warmup"] <= 1.0
     assert (root / "data/video/composite.mp4").stat().st_size > 0
     assert (root / "plots/video.png").stat().st_size > 0
 

@@ -304,6 +304,21 @@ class VideoScorer:
         return result
 
 
+# What metrics/video.json keeps for `dvc exp show` and `dvc metrics diff`: the foreground
+# share, and with ground truth the scores over the scored frames and CDnet's main three.
+HEADLINE = ("mean_foreground_fraction", "mean_iou_after_warmup", "f1_after_warmup",
+            "composite_psnr_after_warmup")  # fmt: skip
+CDNET_HEADLINE = ("precision", "recall", "f_measure")
+
+
+def headline(scores: dict) -> dict:
+    """The handful of `scores` (the stage's full record) that metrics/video.json keeps."""
+    kept = {key: scores[key] for key in HEADLINE if key in scores}
+    if "cdnet" in scores:
+        kept["cdnet"] = {key: scores["cdnet"][key] for key in CDNET_HEADLINE}
+    return kept
+
+
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
 
 

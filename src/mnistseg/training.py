@@ -125,12 +125,13 @@ KEEP_FREE_UP_TO = 256 << 20  # bytes of freed heap kept for reuse before any goe
 def keep_freed_memory() -> bool:
     """Have glibc's malloc keep freed memory for reuse; True if it could (glibc only).
 
-    A training step allocates and frees a few MiB of activations and gradients. By default
-    glibc returns such blocks to the kernel as soon as they are freed, so every step gets fresh
-    pages that the kernel must map and zero again: about a third of a CirclizationCNN step on
-    the CPU (7.5 -> 5.2 ms at batch 64). Kept on the heap, they are reused. Nothing computed
-    changes; the price is up to KEEP_FREE_UP_TO bytes of freed memory held by the process.
-    Elsewhere (macOS, musl) this does nothing.
+    A training step allocates and frees a few MiB of activations and gradients. glibc returns
+    freed memory to the kernel until its own thresholds have grown past such blocks, so early
+    steps get fresh pages that the kernel must map and zero again: CirclizationCNN's first
+    epoch took 7.1 s against 5.2 s for each later one (the training log's epoch lines); kept
+    on the heap from the start, every epoch takes 5.2 s. Nothing computed changes; the price is
+    up to KEEP_FREE_UP_TO bytes of freed memory held by the process. Elsewhere (macOS, musl)
+    this does nothing.
     """
     mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
     if mallopt is None:

@@ -17,9 +17,18 @@ def test_the_template_inlines_the_libraries_and_leaves_dvcs_placeholders():
     assert "Vega 6.2.0, Vega-Lite 5.21, Vega-Embed 7.0.2" in page
 
 
-def test_a_bundle_that_would_close_its_script_tag_is_refused():
-    with pytest.raises(ValueError, match="</script"):
-        page_template("const s = '</SCRIPT>';", VERSIONS)
+def test_the_bundle_is_inlined_verbatim():
+    bundle = "const template = '{vega} {x}';"  # braces of its own, left alone
+    assert bundle in page_template(bundle, VERSIONS)
+
+
+@pytest.mark.parametrize(
+    ("bundle", "message"),
+    [("const s = '</SCRIPT>';", "</script"), ("f('{plot_divs}')", "placeholder {plot_divs}")],
+)
+def test_a_bundle_that_the_page_would_break_is_refused(bundle, message):
+    with pytest.raises(ValueError, match=message):
+        page_template(bundle, VERSIONS)
 
 
 def test_dvc_is_told_to_use_the_template_that_make_writes():

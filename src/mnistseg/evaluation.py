@@ -37,7 +37,7 @@ def fit_circles(pred: Predictions, cfg: ModelConfig) -> Predictions:
 class Scores:
     """A model's headline metrics (a handful of numbers) and its per-digit breakdown."""
 
-    headline: dict[str, float | int]
+    headline: dict[str, float]
     per_digit: dict[str, dict[str, float]]
 
 
@@ -49,7 +49,7 @@ def score(pred: Predictions, masks: np.ndarray, labels: np.ndarray | None) -> Sc
     given): mean IoU, and with predicted classes accuracy and gated IoU.
     """
     iou = iou_per_image(pred=pred.masks, target=masks)
-    headline: dict[str, float | int] = {
+    headline: dict[str, float] = {
         "mean_iou": float(iou.mean()),
         "mean_dice": float(dice_per_image(pred=pred.masks, target=masks).mean()),
         "pixel_iou": pixel_iou(pred=pred.masks, target=masks),

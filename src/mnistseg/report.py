@@ -16,6 +16,8 @@ from pathlib import Path
 
 # The Vega-Lite major version DVC writes its specs for (their $schema is vega-lite/v5).
 VEGA_LITE_MAJOR = 5
+# What DVC replaces in a page template, wherever it appears (dvc_render's HTML.embed).
+DVC_PLACEHOLDERS = ("{plot_divs}", "{scripts}", "{refresh_tag}")
 
 PAGE = """<!DOCTYPE html>
 <html>
@@ -65,10 +67,13 @@ def page_template(bundle: str, versions: dict[str, str]) -> str:
     """
     if "</script" in bundle.lower():
         raise ValueError("the JavaScript bundle contains `</script`: it cannot be inlined")
-    page = PAGE.replace("{bundle}", bundle)
+    taken = [p for p in DVC_PLACEHOLDERS if p in bundle]
+    if taken:  # DVC would fill them in inside the script too
+        raise ValueError(f"the JavaScript bundle contains DVC's placeholder {taken[0]}")
+    page = PAGE
     for name, version in versions.items():
         page = page.replace("{" + name + "}", version)
-    return page
+    return page.replace("{bundle}", bundle)  # last: the bundle's own text is left as it is
 
 
 def write_template(path: Path) -> Path:

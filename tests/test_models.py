@@ -3,6 +3,7 @@ import torch
 
 from mnistseg.models import (
     ModelConfig,
+    UpConv,
     build_model,
     checkpoint_bytes,
     conv_pool_relu,
@@ -66,6 +67,30 @@ def test_pool_before_relu_gives_the_assignments_outputs_and_gradients():
     assert torch.equal(grads[0][0], grads[1][0])
     for ours_grad, theirs_grad in zip(grads[0][1], grads[1][1], strict=True):
         assert torch.equal(ours_grad, theirs_grad)
+
+
+@pytest.mark.parametrize("channels_last", [True, False])
+@pytest.mark.parametrize(("c_in", "c_out"), [(16, 8), (8, 1), (3, 5)])
+def test_up_conv_is_the_transposed_convolution(c_in, c_out, channels_last):
+    torch.manual_seed(0)
+    ours = UpConv(c_in, c_out)
+    theirs = torch.nn.ConvTranspose2d(c_in, c_out, 2, stride=2)
+    theirs.load_state_dict(ours.state_dict())  # the same parameters, by the same names
+    x = torch.randn(4, c_in, 7, 6)
+    if channels_last:
+        x = x.contiguous(memory_format=torch.channels_last)
+    results = []
+    for net in (ours, theirs):
+        net.zero_grad()
+        inputs = x.clone().requires_grad_()
+        out = net(inputs)
+        (out * torch.linspace(0.5, 1.5, out.numel()).view_as(out)).sum().backward()
+        results.append([out, inputs.grad, net.weight.grad, net.bias.grad])
+    assert results[0][0].shape == (4, c_out, 14, 12)
+    for mine, reference in zip(*results, strict=True):
+        torch.testing.assert_close(mine, reference, rtol=1e-5, atol=1e-5)
+    unbatched = x[0]
+    torch.testing.assert_close(ours(unbatched), theirs(unbatched), rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,31 @@ def conv_pool_relu(c_in: int, c_out: int) -> list[nn.Module]:
     return [nn.Conv2d(c_in, c_out, 3, padding=1), nn.MaxPool2d(2), nn.ReLU()]
 
 
+class UpConv(nn.ConvTranspose2d):
+    """nn.ConvTranspose2d(c_in, c_out, 2, stride=2), computed as one matrix product.
+
+    With a kernel as large as its stride, each input pixel owns its own 2x2 block of output
+    pixels: the output is (pixels, c_in) @ (c_in, 2*2*c_out) plus the bias, rearranged. The
+    same sums as the transposed convolution (in another order, so the last bits can differ);
+    on the CPU a training step of the assignment's networks ran about 6% faster than with
+    oneDNN's transposed convolution. Same weights and state_dict as nn.ConvTranspose2d.
+    """
+
+    def __init__(self, c_in: int, c_out: int) -> None:
+        super().__init__(c_in, c_out, 2, stride=2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.dim() == 3:  # unbatched (C, H, W)
+            return self.forward(x.unsqueeze(0)).squeeze(0)
+        n, c_in, h, w = x.shape
+        c_out = self.out_channels
+        pixels = x.permute(0, 2, 3, 1).reshape(n * h * w, c_in)  # a view if channels-last
+        weight = self.weight.permute(0, 2, 3, 1).reshape(c_in, 4 * c_out)  # (c_in, dy, dx, c_out)
+        blocks = torch.addmm(self.bias.repeat(4), pixels, weight).view(n, h, w, 2, 2, c_out)
+        out = blocks.permute(0, 1, 3, 2, 4, 5).reshape(n, 2 * h, 2 * w, c_out)  # (n, y, dy, x, dx)
+        return out.permute(0, 3, 1, 2)  # (N, C, H, W), channels-last in memory
+
+
 def two_level_encoder(w: int) -> nn.Sequential:
     """The assignment's encoder: Conv(1->w)+ReLU+pool, Conv(w->2w)+ReLU+pool; /4 resolution."""
     return nn.Sequential(*conv_pool_relu(1, w), *conv_pool_relu(w, 2 * w))
@@ -60,8 +85,8 @@ def two_level_encoder(w: int) -> nn.Sequential:
 def two_level_decoder(w: int) -> nn.Sequential:
     """The assignment's decoder: ConvT(2w->w, 2, stride 2)+ReLU, ConvT(w->1, 2, stride 2)."""
     return nn.Sequential(
-        nn.ConvTranspose2d(2 * w, w, 2, stride=2), nn.ReLU(),
-        nn.ConvTranspose2d(w, 1, 2, stride=2),
+        UpConv(2 * w, w), nn.ReLU(),
+        UpConv(w, 1),
     )  # fmt: skip
 
 
@@ -88,8 +113,8 @@ class SimpleUNet(nn.Module):
             nn.Conv2d(2 * w, 4 * w, 3, padding=1), nn.ReLU(),
         )  # fmt: skip
         self.decoder = nn.Sequential(
-            nn.ConvTranspose2d(4 * w, 2 * w, 2, stride=2), nn.ReLU(),
-            nn.ConvTranspose2d(2 * w, w, 2, stride=2), nn.ReLU(),
+            UpConv(4 * w, 2 * w), nn.ReLU(),
+            UpConv(2 * w, w), nn.ReLU(),
             nn.Conv2d(w, 1, 1),
         )  # fmt: skip
 
@@ -135,8 +160,7 @@ class UNet(nn.Module):
         )
         self.pool = nn.MaxPool2d(2)
         self.up = nn.ModuleList(
-            nn.ConvTranspose2d(widths[i + 1], widths[i], 2, stride=2)
-            for i in reversed(range(cfg.depth))
+            UpConv(widths[i + 1], widths[i]) for i in reversed(range(cfg.depth))
         )
         self.merge = nn.ModuleList(
             conv_block(2 * widths[i], widths[i]) for i in reversed(range(cfg.depth))

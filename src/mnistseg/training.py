@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F  # noqa: N812
+from torch.optim.adam import adam
 from tqdm import tqdm
 
 from mnistseg.datasets import ModelSplit
@@ -140,6 +141,66 @@ def keep_freed_memory() -> bool:
     return bool(heap and mallopt(M_TRIM_THRESHOLD, KEEP_FREE_UP_TO))
 
 
+class Adam:
+    """torch.optim.Adam's update (default betas and eps, no weight decay) without its class.
+
+    Every torch.optim optimizer imports torch._dynamo, about a second of each training stage's
+    start-up, on construction and on each step (`Optimizer.add_param_group` and `step` are
+    wrapped to keep the compiler out), and no option turns that off. This calls the function
+    `torch.optim.Adam.step` calls, torch's functional API `torch.optim.adam.adam`, with the
+    same state (moments zero, step counters float32 scalars), so the weights after each step
+    are the same to the bit (tested); nothing imports torch._dynamo.
+    """
+
+    def __init__(self, params: Iterable[torch.Tensor], lr: float, fused: bool | None = None):
+        self.params = list(params)
+        self.lr = lr
+        self.fused = fused  # the fused kernel: one pass over all parameters (CPU, CUDA)
+        self.exp_avgs = [
+            torch.zeros_like(p, memory_format=torch.preserve_format) for p in self.params
+        ]
+        self.exp_avg_sqs = [
+            torch.zeros_like(p, memory_format=torch.preserve_format) for p in self.params
+        ]
+        # As torch.optim.Adam keeps them: on the parameter's device for the fused kernel.
+        self.steps = [
+            torch.zeros((), dtype=torch.float32, device=p.device if fused else "cpu")
+            for p in self.params
+        ]
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Drop the gradients; the next backward pass allocates them anew."""
+        for param in self.params:
+            param.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        """One Adam update of every parameter that has a gradient."""
+        have = [i for i, param in enumerate(self.params) if param.grad is not None]
+        adam(
+            [self.params[i] for i in have],
+            [self.params[i].grad for i in have],
+            [self.exp_avgs[i] for i in have],
+            [self.exp_avg_sqs[i] for i in have],
+            [],
+            [self.steps[i] for i in have],
+            foreach=None,
+            capturable=False,
+            differentiable=False,
+            fused=self.fused,
+            grad_scale=None,
+            found_inf=None,
+            has_complex=False,
+            amsgrad=False,
+            beta1=0.9,
+            beta2=0.999,
+            lr=self.lr,
+            weight_decay=0.0,
+            eps=1e-8,
+            maximize=False,
+        )
+
+
 def select_device(name: str) -> torch.device:
     """`auto` picks CUDA, then MPS, then the CPU; any other name (DEVICES) forces that device."""
     if name == "auto":
@@ -201,7 +262,7 @@ def compute_loss(
 def train_one_epoch(
     model: nn.Module,
     batches: Iterable[Batch],
-    optimizer: torch.optim.Optimizer,
+    optimizer: Adam | torch.optim.Optimizer,
     device: torch.device,
 ) -> float:
     """One pass over `batches`; returns the mean training loss per item."""
@@ -263,7 +324,7 @@ class Run:
     params: SegmentParams
     model: nn.Module
     cfg: ModelConfig
-    optimizer: torch.optim.Optimizer
+    optimizer: Adam
     train_set: MaskData
     val_set: MaskData
     val_masks: np.ndarray  # (V, H, W) bool: what validation predictions are scored on
@@ -280,7 +341,7 @@ def prepare(data: ModelSplit, task: str, params: SegmentParams, device: torch.de
     model = build_model(cfg).to(device).to(memory_format=torch.channels_last)
     # The fused kernel does the same update in one pass over the parameters (CPU and CUDA).
     fused = device.type in ("cpu", "cuda")
-    optimizer = torch.optim.Adam(model.parameters(), lr=params.lr, fused=fused)
+    optimizer = Adam(model.parameters(), lr=params.lr, fused=fused)
     return Run(
         params=params,
         model=model,

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mnistseg.circles import circle_masks
 from mnistseg.metrics import (
     dice_per_image,
     gated_iou,
@@ -29,6 +28,9 @@ def fit_circles(pred: Predictions, cfg: ModelConfig) -> Predictions:
     """For `circle_from: digit_mask`, the circles fitted to the predicted digits; else `pred`."""
     if cfg.circle_from != "digit_mask":
         return pred
+    # Imported here: OpenCV takes 0.08 s to import, and only this variant needs it in training.
+    from mnistseg.circles import circle_masks
+
     circles, _, _ = circle_masks(pred.masks.astype(np.uint8) * 255)
     return Predictions(circles > 0, pred.labels)
 

@@ -5,6 +5,7 @@
     python benchmarks/benchmark.py --data-only          # the four data stages alone
     python benchmarks/benchmark.py --video-only         # the video loops against the assignment's
     python benchmarks/benchmark.py --baseline HEAD~3    # the same, before and after, side by side
+    python benchmarks/benchmark.py --baseline HEAD~3 --repeats 3  # three end-to-end rounds
 
 Prints the end-to-end wall time of a fresh `dvc repro` with its peak memory, then one row per
 stage: wall seconds and peak memory of that stage's process run alone, and its start-up: the
@@ -16,6 +17,8 @@ on the same real clip.
 
 With --baseline REV the pipeline is also built from that git revision, and each stage runs
 once per revision in turn, so both columns see the same machine load: these machines are noisy.
+With --repeats N each revision's fresh `dvc repro` runs N times, the revisions in turn, each
+time in a new copy of the project; the median is printed.
 Nothing here asserts: the figures are for the README and for comparing commits on one machine.
 """
 
@@ -25,6 +28,7 @@ import argparse
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -162,10 +166,13 @@ def export_revision(revision: str, folder: Path) -> Path:
     return folder
 
 
-def pipeline(tmp: Path, workload: str, targets: list[str], baseline: str | None) -> None:
-    """Time a fresh `dvc repro` of the workload, then each of its stages alone.
+def pipeline(
+    tmp: Path, workload: str, targets: list[str], baseline: str | None, repeats: int
+) -> None:
+    """Time a fresh `dvc repro` of the workload (`repeats` times), then each stage alone.
 
-    With a baseline revision, the same for its project, stage by stage in turn with this one.
+    With a baseline revision, the same for its project, in turn with this one: each round of
+    end-to-end runs and each stage.
     """
     trees = {"this checkout": REPO}
     if baseline:
@@ -175,12 +182,26 @@ def pipeline(tmp: Path, workload: str, targets: list[str], baseline: str | None)
         for i, (name, tree) in enumerate(trees.items())
     }
     print(f"workload: {workload}; {os.cpu_count()} CPUs")
-    for name, project in projects.items():
-        wall, peak, _ = run_measured([sys.executable, "-m", "dvc", "repro", *targets], project)
-        print(
-            f"end to end ({name}): fresh `dvc repro {' '.join(targets)}`: {wall:.1f} s, "
-            f"peak {peak:.0f} MiB"
-        )
+    repro = [sys.executable, "-m", "dvc", "repro", *targets]
+    walls: dict[str, list[float]] = {name: [] for name in projects}
+    for round_number in range(repeats):
+        for i, (name, project) in enumerate(projects.items()):
+            # Each round a new copy: a fresh repro has no cache and no run-cache to restore from.
+            # The first round's copies stay, with their outputs, for the stage-by-stage runs.
+            if round_number:
+                project = make_project(tmp / f"again-{i}", WORKLOADS[workload], trees[name])
+            wall, peak, _ = run_measured(repro, project)
+            walls[name].append(wall)
+            print(
+                f"end to end ({name}): fresh `dvc repro {' '.join(targets)}`: {wall:.1f} s, "
+                f"peak {peak:.0f} MiB",
+                flush=True,
+            )
+            if round_number:
+                shutil.rmtree(project)
+    if repeats > 1:
+        for name, runs in walls.items():
+            print(f"end to end ({name}): median of {repeats} runs {statistics.median(runs):.1f} s")
     header = f"{'stage':<22}{'seconds':>9}{'peak MiB':>10}{'imports s':>11}{'ready s':>9}"
     print()
     if baseline:
@@ -214,14 +235,19 @@ def main() -> None:
     args.add_argument("--video", type=Path, default=REPO.parent / "shared/video/pedestrians.avi")
     args.add_argument("--background", type=Path, default=REPO.parent / "shared/video/road.jpg")
     args.add_argument("--baseline", metavar="REV", help="also time this git revision, in turn")
+    args.add_argument(
+        "--repeats", type=int, default=1, help="end-to-end runs per revision (median shown)"
+    )
     args.add_argument("--keep", action="store_true", help="keep the temporary project")
     opts = args.parse_args()
+    if opts.repeats < 1:
+        args.error(f"--repeats must be at least 1, got {opts.repeats}")
     targets = list(DATA_STAGES) if opts.data_only else []
 
     tmp = Path(tempfile.mkdtemp(prefix="mnistseg-bench-"))
     try:
         if not opts.video_only:
-            pipeline(tmp, opts.workload, targets, opts.baseline)
+            pipeline(tmp, opts.workload, targets, opts.baseline, opts.repeats)
         if opts.data_only:
             return
         if opts.video.is_file() and opts.background.is_file():

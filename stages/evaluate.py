@@ -12,7 +12,14 @@ from mnistseg.fileio import staged_dir, write_json
 from mnistseg.models import model_from_checkpoint
 from mnistseg.params import load_section
 from mnistseg.preview import encode_png, prediction_grid
-from mnistseg.training import EVAL_BATCH, DeviceParams, batches, evaluate, mask_data, select_device
+from mnistseg.training import (
+    DeviceParams,
+    batches,
+    eval_batch_size,
+    evaluate,
+    mask_data,
+    select_device,
+)
 
 
 @run_stage
@@ -35,7 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     test = model_split(opts.dataset, "test", opts.model, cfg.input, cfg.circle_from)
     labels = test.labels if cfg.task == "circle" else None
     data = mask_data(test.inputs, test.targets, labels)
-    _, pred = evaluate(model, batches(data, EVAL_BATCH, device), device)
+    _, pred = evaluate(model, batches(data, eval_batch_size(data), device), device)
     pred = fit_circles(pred, cfg)
     target = test.masks > 0
     scores = score(pred, target, test.labels)

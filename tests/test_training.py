@@ -19,6 +19,7 @@ from mnistseg.training import (
     SegmentParams,
     batches,
     compute_loss,
+    eval_batch_size,
     evaluate,
     fit,
     keep_freed_memory,
@@ -75,6 +76,12 @@ def test_same_seed_same_model(small_data):
     np.testing.assert_array_equal(a.masks, b.masks)
     for pa, pb in zip(model_a.parameters(), model_b.parameters()):
         torch.testing.assert_close(pa, pb, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize(("side", "expected"), [(28, 334), (56, 83), (1024, 1)])
+def test_inference_batches_hold_a_fixed_number_of_pixels(side, expected):
+    images = np.zeros((2, side, side), dtype=np.uint8)
+    assert eval_batch_size(mask_data(images, images)) == expected
 
 
 def test_batches_cover_every_item_once(small_data):

@@ -172,7 +172,7 @@ class Adam:
         ]
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Drop the gradients; the next backward pass allocates them anew."""
+        """Drop the gradients (always: `set_to_none` keeps torch.optim's signature)."""
         for param in self.params:
             param.grad = None
 

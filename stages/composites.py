@@ -3,6 +3,7 @@
 from mnistseg.cli import run_stage, stage_parser
 from mnistseg.composites import CompositeParams, composite_grid, split_generators
 from mnistseg.datasets import OTSU_ARRAYS, SPLITS, load_split
+from mnistseg.errors import ParamError
 from mnistseg.fileio import save_arrays, staged_dir, write_bytes
 from mnistseg.params import load_section
 from mnistseg.preview import encode_png, mask_preview
@@ -20,14 +21,17 @@ def main(argv: list[str] | None = None) -> None:
     with staged_dir(opts.out) as tmp:
         for split in SPLITS:
             otsu = load_split(opts.otsu, split, OTSU_ARRAYS)
-            made = composite_grid(
-                otsu["images"],
-                otsu["masks"],
-                otsu["labels"],
-                params.count(split),
-                params.grid,
-                generators[split],
-            )
+            try:
+                made = composite_grid(
+                    otsu["images"],
+                    otsu["masks"],
+                    otsu["labels"],
+                    params.count(split),
+                    params.grid,
+                    generators[split],
+                )
+            except ValueError as exc:  # fewer digits than a composite's cells
+                raise ParamError(f"{opts.params}: composites.grid: {split} split: {exc}") from None
             save_arrays(
                 tmp / split,
                 {

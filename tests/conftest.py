@@ -12,15 +12,14 @@ import yaml
 
 from mnistseg.download import SPLIT_FILES
 from mnistseg.idx import encode_idx
-from mnistseg.params import read_params
-from scratch import REPO, merge
+from scratch import REPO, committed_params, merge
 
 SHARED_MNIST = REPO.parent / "shared" / "mnist"
 
 
 def write_params(folder: Path, overrides: dict | None = None) -> Path:
-    """The project's params.yaml with `overrides` (section dicts update keys), in `folder`."""
-    params = merge(read_params(REPO / "params.yaml"), overrides or {})
+    """The committed params.yaml with `overrides` (section dicts update keys), in `folder`."""
+    params = merge(committed_params(), overrides or {})
     path = folder / "params.yaml"
     path.write_text(yaml.safe_dump(params, sort_keys=False))
     return path

@@ -15,9 +15,29 @@ from pathlib import Path
 import yaml
 
 from mnistseg.download import OFFICIAL
+from mnistseg.params import from_mapping
 
 REPO = Path(__file__).resolve().parents[1]
-PROJECT_FILES = ("dvc.yaml", "params.yaml", "stages", "src", "pyproject.toml")
+PROJECT_FILES = ("dvc.yaml", "stages", "src", "pyproject.toml")  # params.yaml: see below
+
+
+def committed_params() -> dict:
+    """The params.yaml of this checkout's last commit, never the working copy's.
+
+    A user edits params.yaml, and a failed `dvc exp run -S ...` leaves its value there: tests
+    build their params from the committed file, so neither changes what they check. Outside a
+    git checkout (an unpacked archive) the file on disk is the only one there is.
+    """
+    done = subprocess.run(
+        ["git", "show", "HEAD:params.yaml"], cwd=REPO, capture_output=True, text=True
+    )
+    text = done.stdout if done.returncode == 0 else (REPO / "params.yaml").read_text()
+    return yaml.safe_load(text)
+
+
+def committed_section(cls: type, section: str):
+    """`section` of the committed params.yaml read into its params dataclass `cls`."""
+    return from_mapping(cls, committed_params()[section], section, "HEAD:params.yaml")
 
 
 def dvc_env(path_first: Path | None = None) -> dict[str, str]:
@@ -89,7 +109,8 @@ def tiny_params(
 def make_project(root: Path, overrides: dict, source_tree: Path = REPO) -> Path:
     """Copy the pipeline into `root` as a fresh git + DVC repo with `overrides` in params.yaml.
 
-    The files come from `source_tree` (this checkout, or another revision's export). Relative
+    The files come from `source_tree` (this checkout, or another revision's export); the params
+    are this checkout's committed ones, or the export's. Relative
     local `data.source` folders are resolved against this checkout; one commit holds it all
     (dvclive needs a commit to log against).
     """
@@ -102,7 +123,12 @@ def make_project(root: Path, overrides: dict, source_tree: Path = REPO) -> Path:
             )
         else:
             shutil.copy2(source, root / name)
-    params = merge(yaml.safe_load((root / "params.yaml").read_text()), overrides)
+    base = (
+        committed_params()
+        if source_tree == REPO
+        else yaml.safe_load((source_tree / "params.yaml").read_text())
+    )
+    params = merge(base, overrides)
     params["data"] = {**params["data"], "source": absolute_sources(params["data"]["source"])}
     (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     (root / ".gitignore").write_text("__pycache__/\n")

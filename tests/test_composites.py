@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from mnistseg.composites import CompositeParams, composite_grid, split_generators, tile_grid
+from mnistseg.composites import (
+    CompositeParams,
+    composite_grid,
+    repeats,
+    split_generators,
+    tile_grid,
+)
 from mnistseg.errors import KnobError
 
 
@@ -27,6 +33,29 @@ def test_layout_places_tiles_row_by_row(source, grid):
             np.testing.assert_array_equal(made.images[block], images[index])
             np.testing.assert_array_equal(made.masks[block], masks[index])
             assert made.tile_labels[n, k] == labels[index]
+
+
+def test_no_composite_repeats_a_digit(source):
+    images, masks, labels = source
+    # Four digits for four cells: with replacement almost every draw would repeat one.
+    made = composite_grid(images[:4], masks[:4], labels[:4], 200, 2, np.random.default_rng(0))
+    assert (np.sort(made.tiles, axis=1) == np.arange(4)).all()
+    # Every ordering of the four turns up: the draw is uniform, not one fixed pattern.
+    assert len({tuple(row) for row in made.tiles}) == 24
+    many = composite_grid(images, masks, labels, 500, 3, np.random.default_rng(1))
+    assert all(len(set(row)) == 9 for row in many.tiles)
+    assert set(np.unique(many.tiles)) == set(range(len(images)))
+
+
+def test_too_few_digits_for_a_grid_is_refused(source):
+    images, masks, labels = source
+    with pytest.raises(ValueError, match="a 2x2 composite needs 4 digits, got 3"):
+        composite_grid(images[:3], masks[:3], labels[:3], 1, 2, np.random.default_rng(0))
+
+
+def test_repeats_flags_rows_with_a_twice_drawn_index():
+    tiles = np.array([[0, 1, 2, 3], [3, 1, 2, 3], [5, 5, 0, 1], [9, 8, 7, 6]])
+    np.testing.assert_array_equal(repeats(tiles), [False, True, True, False])
 
 
 def test_same_seed_same_composites_other_seed_other(source):

@@ -1,7 +1,20 @@
+import os
+import signal
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
-from mnistseg.fileio import load_arrays, save_arrays, staged_dir, write_bytes, write_json
+from mnistseg.fileio import (
+    load_arrays,
+    save_arrays,
+    staged_dir,
+    staged_file,
+    write_bytes,
+    write_json,
+)
+from scratch import REPO
 
 
 def test_staged_dir_replaces_only_on_success(tmp_path):
@@ -28,3 +41,49 @@ def test_arrays_round_trip_and_a_missing_one_is_named(tmp_path):
     np.testing.assert_array_equal(loaded["images"], [[0, 1, 2], [3, 4, 5]])
     with pytest.raises(FileNotFoundError, match=r"split/masks.npy: missing"):
         load_arrays(tmp_path / "split", ("masks",))
+
+
+KILLED_MID_WRITE = """
+import os, signal, sys
+from pathlib import Path
+from mnistseg.fileio import staged_dir, staged_file
+out = Path(sys.argv[1])
+with staged_dir(out / "live") as tmp, staged_file(out / "model.pt") as part:
+    (tmp / "half").write_text("written")
+    part.write_bytes(b"half")
+    os.kill(os.getpid(), signal.SIGKILL)  # as `kill -9` mid-write
+"""
+
+
+def test_a_killed_write_leaves_litter_that_the_next_run_sweeps(tmp_path):
+    out = tmp_path / "out"
+    (out / "live").mkdir(parents=True)
+    (out / "live" / "old").write_text("previous run")
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    child = subprocess.run([sys.executable, "-c", KILLED_MID_WRITE, str(out)], env=env, check=False)
+    assert child.returncode == -signal.SIGKILL
+    hidden = sorted(p.name for p in out.iterdir() if p.name.startswith("."))
+    assert len(hidden) == 2 and all(".partial" in name for name in hidden)
+    assert (out / "live" / "old").read_text() == "previous run"  # the old output is intact
+    # Staging of other outputs in the folder, and a user's hidden files, are not touched.
+    keep = [out / ".live2.abcdefgh.partial", out / ".live.notes", out / ".live.abc.partial"]
+    keep[0].mkdir()
+    for path in keep[1:]:
+        path.write_text("mine")
+    with staged_dir(out / "live") as tmp:
+        (tmp / "new").write_text("this run")
+    write_bytes(out / "model.pt", b"whole")
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["live", "model.pt", *(path.name for path in keep)]
+    )
+    assert [p.name for p in (out / "live").iterdir()] == ["new"]
+    assert (out / "model.pt").read_bytes() == b"whole"
+
+
+@pytest.mark.parametrize("suffix", [".avi", ".npy", ""])
+def test_a_staged_file_keeps_the_final_suffix(tmp_path, suffix):
+    with staged_file(tmp_path / f"clip{suffix}") as part:
+        assert part.suffix == suffix or (suffix == "" and part.name.endswith(".partial"))
+        assert part.parent == tmp_path and part.name.startswith(f".clip{suffix}.")
+        part.write_bytes(b"x")
+    assert [p.name for p in tmp_path.iterdir()] == [f"clip{suffix}"]

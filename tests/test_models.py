@@ -1,14 +1,16 @@
 import pytest
 import torch
+from torch import nn
 
 from mnistseg.models import (
     ModelConfig,
     UpConv,
     build_model,
     checkpoint_bytes,
-    conv_pool_relu,
     model_from_checkpoint,
 )
+from mnistseg.training import MODEL_PARAMS
+from scratch import committed_section
 
 CASES = [
     ("segment", "simple_segnet", 28),
@@ -32,41 +34,86 @@ def test_output_shapes(task, arch, size):
         assert out.shape == (3, 1, size, size)
 
 
-def test_assignment_layer_sizes():
-    segnet = build_model(ModelConfig(task="segment", arch="simple_segnet", width=8))
-    convs = [
-        m for m in segnet.modules() if isinstance(m, torch.nn.Conv2d | torch.nn.ConvTranspose2d)
-    ]
-    assert [(c.in_channels, c.out_channels) for c in convs] == [(1, 8), (8, 16), (16, 8), (8, 1)]
-    circle = build_model(ModelConfig(task="circle", arch="circlization_cnn", width=16))
-    assert circle.classifier[1].in_features == 32 * 7 * 7
+# fmt: off
+# The notebook's three networks, transcribed as written (Q2, Q3, Q4), Sigmoid included.
+class NotebookSimpleSegNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                                     nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+        self.decoder = nn.Sequential(nn.ConvTranspose2d(16, 8, 2, stride=2), nn.ReLU(),
+                                     nn.ConvTranspose2d(8, 1, 2, stride=2), nn.Sigmoid())
+    def forward(self, x): return self.decoder(self.encoder(x))
 
 
-def test_pool_before_relu_gives_the_assignments_outputs_and_gradients():
-    # The assignment's order is Conv, ReLU, MaxPool; the encoders pool first. Same weights,
-    # an input with flat regions (ties in every pooling window, as MNIST's background gives):
-    # equal outputs and equal weight gradients, to the bit.
+class NotebookCirclizationCNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                                     nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+        self.fc = nn.Linear(32 * 7 * 7, 10)
+        self.decoder = nn.Sequential(
+            nn.ConvTranspose2d(32, 16, kernel_size=2, stride=2), nn.ReLU(),
+            nn.ConvTranspose2d(16, 1, kernel_size=2, stride=2), nn.Sigmoid())
+    def forward(self, x):
+        x_enc = self.encoder(x)
+        return self.fc(x_enc.view(x.size(0), -1)), self.decoder(x_enc)
+
+
+class NotebookSimpleUNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                                     nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+        self.decoder = nn.Sequential(nn.ConvTranspose2d(32, 16, 2, stride=2), nn.ReLU(),
+                                     nn.ConvTranspose2d(16, 1, 2, stride=2), nn.Sigmoid())
+    def forward(self, x): return self.decoder(self.encoder(x))
+# fmt: on
+
+
+NOTEBOOK = [
+    ("segnet", "segment", 28, NotebookSimpleSegNet, 1801),
+    ("circlenet", "circle", 28, NotebookCirclizationCNN, 22619),
+    ("unet", "segment", 56, NotebookSimpleUNet, 6929),
+]
+
+
+@pytest.mark.parametrize(("model", "task", "size", "notebook", "count"), NOTEBOOK)
+def test_defaults_are_the_notebooks_networks(model, task, size, notebook, count):
     torch.manual_seed(0)
-    ours = torch.nn.Sequential(*conv_pool_relu(1, 4), *conv_pool_relu(4, 8))
-    theirs = torch.nn.Sequential(
-        ours[0],
-        torch.nn.ReLU(),
-        torch.nn.MaxPool2d(2),
-        ours[3],
-        torch.nn.ReLU(),
-        torch.nn.MaxPool2d(2),
-    )
-    x = torch.zeros(5, 1, 28, 28)
-    x[:, :, 6:20, 8:22] = torch.rand(5, 1, 14, 14)
-    grads = []
-    for net in (ours, theirs):
-        net.zero_grad()
-        out = net(x)
-        (out * torch.linspace(-1, 1, out.numel()).view_as(out)).sum().backward()
-        grads.append((out.detach(), [p.grad.clone() for p in net.parameters()]))
-    assert torch.equal(grads[0][0], grads[1][0])
-    for ours_grad, theirs_grad in zip(grads[0][1], grads[1][1], strict=True):
-        assert torch.equal(ours_grad, theirs_grad)
+    theirs = notebook().eval()
+    ours = build_model(
+        committed_section(MODEL_PARAMS[model], model).model_config(task, size)
+    ).eval()
+    assert sum(p.numel() for p in ours.parameters()) == count
+    assert sum(p.numel() for p in theirs.parameters()) == count
+    # Module for module: the same layer types in the same order (the Sigmoid is in the loss).
+    layers = [type(m).__name__ for m in theirs.modules() if not list(m.children())]
+    expected = [name for name in layers if name != "Sigmoid"]
+    assert [
+        "ConvTranspose2d" if isinstance(m, nn.ConvTranspose2d) else type(m).__name__
+        for m in ours.modules()
+        if not list(m.children())
+    ] == expected
+    for (name, mine), (their_name, reference) in zip(
+        ours.state_dict().items(), theirs.state_dict().items(), strict=True
+    ):
+        assert (name, mine.shape) == (their_name, reference.shape)
+    for layer in ours.modules():  # strides, kernels and padding as the notebook's
+        if isinstance(layer, nn.ConvTranspose2d):
+            assert (layer.kernel_size, layer.stride, layer.padding) == ((2, 2), (2, 2), (0, 0))
+        elif isinstance(layer, nn.Conv2d):
+            assert (layer.kernel_size, layer.stride, layer.padding) == ((3, 3), (1, 1), (1, 1))
+        elif isinstance(layer, nn.MaxPool2d):
+            assert (layer.kernel_size, layer.stride) == (2, 2)
+    ours.load_state_dict(theirs.state_dict())
+    x = torch.rand(3, 1, size, size)
+    with torch.no_grad():
+        mine, reference = ours(x), theirs(x)
+    if task == "circle":
+        torch.testing.assert_close(mine[0], reference[0])
+        mine, reference = mine[1], reference[1]
+    torch.testing.assert_close(torch.sigmoid(mine), reference)
 
 
 @pytest.mark.parametrize("channels_last", [True, False])

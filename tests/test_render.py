@@ -4,12 +4,11 @@ import numpy as np
 import pytest
 
 from mnistseg.errors import KnobError
-from mnistseg.params import load_section
 from mnistseg.render import ClipParams, render_clip
-from scratch import REPO
+from scratch import committed_section
 
 SMALL = replace(
-    load_section(ClipParams, "video_source", REPO / "params.yaml"),
+    committed_section(ClipParams, "video_source"),
     frames=5, width=120, height=100, digits=2, scale=2, noise=0,
 )  # fmt: skip
 

@@ -10,7 +10,6 @@ import pytest
 
 from conftest import load_stage, write_params
 from mnistseg.errors import InputError, KnobError
-from mnistseg.params import load_section
 from mnistseg.video import (
     Counts,
     VideoParams,
@@ -22,9 +21,9 @@ from mnistseg.video import (
     parse_temporal_roi,
     replace_background,
 )
-from scratch import REPO
+from scratch import committed_section
 
-DEFAULTS = load_section(VideoParams, "video", REPO / "params.yaml")  # the assignment's loop
+DEFAULTS = committed_section(VideoParams, "video")  # the assignment's loop
 
 H, W, SIDE = 60, 80, 12
 

@@ -45,6 +45,12 @@ def tile_grid(stack: np.ndarray, grid: int) -> np.ndarray:
     )
 
 
+def repeats(tiles: np.ndarray) -> np.ndarray:
+    """(N, K) indices -> (N,) bool: which rows hold some index twice."""
+    ordered = np.sort(tiles, axis=1)
+    return (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)
+
+
 def composite_grid(
     images: np.ndarray,
     masks: np.ndarray,
@@ -53,8 +59,20 @@ def composite_grid(
     grid: int,
     rng: np.random.Generator,
 ) -> Composites:
-    """Draw `count` composites, each of grid x grid digits picked uniformly with replacement."""
-    tiles = rng.integers(0, len(images), size=(count, grid * grid))
+    """Draw `count` composites, each of grid x grid *different* digits picked uniformly.
+
+    As the assignment's `random.sample`: no digit appears twice in one composite (it may in
+    another). Rows drawn with a repeat are drawn again until none is left, which keeps every
+    set of distinct digits equally likely.
+    """
+    cells = grid * grid
+    if len(images) < cells:
+        raise ValueError(f"a {grid}x{grid} composite needs {cells} digits, got {len(images)}")
+    tiles = rng.integers(0, len(images), size=(count, cells))
+    redraw = repeats(tiles)
+    while redraw.any():
+        tiles[redraw] = rng.integers(0, len(images), size=(int(redraw.sum()), cells))
+        redraw = repeats(tiles)
     return Composites(
         images=tile_grid(images[tiles], grid),
         masks=tile_grid(masks[tiles], grid),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -12,17 +13,52 @@ from pathlib import Path
 
 import numpy as np
 
+STAGING_SUFFIX = ".partial"
+
+
+def sweep_stale(final: Path) -> None:
+    """Remove what a killed run left beside `final`: its staging folders and files.
+
+    They are named `.<final's name>.<8 random characters>.partial` (and `final`'s own suffix
+    for a file) by tempfile; only the one stage that writes `final` makes them, so any found
+    before it starts are stale.
+    """
+    name = re.compile(
+        rf"\.{re.escape(final.name)}\.[a-z0-9_]{{8}}{re.escape(STAGING_SUFFIX)}"
+        rf"({re.escape(final.suffix)})?"
+    )
+    for leftover in final.parent.glob(f".{glob_escape(final.name)}.*{STAGING_SUFFIX}*"):
+        if not name.fullmatch(leftover.name):
+            continue
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+
+
+def glob_escape(name: str) -> str:
+    """`name` with glob's special characters taken literally."""
+    return re.sub(r"([*?[])", r"[\1]", name)
+
+
+def staging_beside(final: Path) -> Path:
+    """`final` as a Path, its folder made, and stale staging from a killed run swept."""
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    sweep_stale(final)
+    return final
+
 
 @contextlib.contextmanager
 def staged_dir(final: Path) -> Iterator[Path]:
     """Yield a fresh temporary folder beside `final`; on success it replaces `final`.
 
     On any exception the temporary folder is removed and `final` is left as it was, so a
-    failed stage leaves no half-written output behind.
+    failed stage leaves no half-written output behind; what a killed one left is swept by
+    the next run.
     """
-    final = Path(final)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
+    final = staging_beside(final)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=STAGING_SUFFIX, dir=final.parent))
     try:
         yield tmp
     except BaseException:
@@ -38,10 +74,14 @@ def staged_dir(final: Path) -> Iterator[Path]:
 
 @contextlib.contextmanager
 def staged_file(final: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `final`; on success it is renamed onto `final`."""
-    final = Path(final)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=final.suffix, dir=final.parent)
+    """Yield a temporary path beside `final`; on success it is renamed onto `final`.
+
+    The path ends in `final`'s suffix: OpenCV picks a video's container by it, and np.save
+    adds `.npy` to a name without it.
+    """
+    final = staging_beside(final)
+    suffix = STAGING_SUFFIX + final.suffix
+    fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=suffix, dir=final.parent)
     os.close(fd)
     tmp = Path(name)
     try:

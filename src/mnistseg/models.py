@@ -43,13 +43,9 @@ class ModelConfig:
             raise ValueError(f"image_size {self.image_size} is not divisible by 2**{levels}")
 
 
-def conv_pool_relu(c_in: int, c_out: int) -> list[nn.Module]:
-    """The assignment's Conv(3x3)+ReLU+MaxPool(2), with the pool moved before the ReLU.
-
-    ReLU and max-pooling commute (ReLU is monotone), so the outputs and the gradients are the
-    same; the ReLU then runs on a quarter of the values, and training runs faster on the CPU.
-    """
-    return [nn.Conv2d(c_in, c_out, 3, padding=1), nn.MaxPool2d(2), nn.ReLU()]
+def conv_relu_pool(c_in: int, c_out: int) -> list[nn.Module]:
+    """The assignment's encoder level: Conv(3x3, padding 1) + ReLU + MaxPool(2)."""
+    return [nn.Conv2d(c_in, c_out, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
 
 
 class UpConv(nn.ConvTranspose2d):
@@ -57,9 +53,8 @@ class UpConv(nn.ConvTranspose2d):
 
     With a kernel as large as its stride, each input pixel owns its own 2x2 block of output
     pixels: the output is (pixels, c_in) @ (c_in, 2*2*c_out) plus the bias, rearranged. The
-    same sums as the transposed convolution (in another order, so the last bits can differ);
-    on the CPU a training step of the assignment's networks ran about 6% faster than with
-    oneDNN's transposed convolution. Same weights and state_dict as nn.ConvTranspose2d.
+    same sums as the transposed convolution, in another order (the last bits can differ); same
+    weights and state_dict as nn.ConvTranspose2d. Why: see the README's speed section.
     """
 
     def __init__(self, c_in: int, c_out: int) -> None:
@@ -79,11 +74,14 @@ class UpConv(nn.ConvTranspose2d):
 
 def two_level_encoder(w: int) -> nn.Sequential:
     """The assignment's encoder: Conv(1->w)+ReLU+pool, Conv(w->2w)+ReLU+pool; /4 resolution."""
-    return nn.Sequential(*conv_pool_relu(1, w), *conv_pool_relu(w, 2 * w))
+    return nn.Sequential(*conv_relu_pool(1, w), *conv_relu_pool(w, 2 * w))
 
 
 def two_level_decoder(w: int) -> nn.Sequential:
-    """The assignment's decoder: ConvT(2w->w, 2, stride 2)+ReLU, ConvT(w->1, 2, stride 2)."""
+    """The assignment's decoder: ConvT(2w->w, 2, stride 2)+ReLU, ConvT(w->1, 2, stride 2).
+
+    The assignment ends with a Sigmoid; here it lives in the loss (BCE with logits).
+    """
     return nn.Sequential(
         UpConv(2 * w, w), nn.ReLU(),
         UpConv(w, 1),
@@ -91,7 +89,11 @@ def two_level_decoder(w: int) -> nn.Sequential:
 
 
 class SimpleSegNet(nn.Module):
-    """Q2's network: two conv+pool levels down, two transposed convs up, no skips."""
+    """Q2's network: two conv+pool levels down, two transposed convs up, no skips.
+
+    Module for module the assignment's SimpleSegNet (width 8) and, at width 16, its Q4
+    SimpleUNet, which despite its name has no skip connections: the same state_dict keys.
+    """
 
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
@@ -102,42 +104,20 @@ class SimpleSegNet(nn.Module):
         return self.decoder(self.encoder(x))
 
 
-class SimpleUNet(nn.Module):
-    """Q4's network: the assignment's 'U-Net' without skip connections, one more conv a level."""
-
-    def __init__(self, cfg: ModelConfig) -> None:
-        super().__init__()
-        w = cfg.width
-        self.encoder = nn.Sequential(
-            *conv_pool_relu(1, w), *conv_pool_relu(w, 2 * w),
-            nn.Conv2d(2 * w, 4 * w, 3, padding=1), nn.ReLU(),
-        )  # fmt: skip
-        self.decoder = nn.Sequential(
-            UpConv(4 * w, 2 * w), nn.ReLU(),
-            UpConv(2 * w, w), nn.ReLU(),
-            nn.Conv2d(w, 1, 1),
-        )  # fmt: skip
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.decoder(self.encoder(x))
-
-
 class CirclizationCNN(nn.Module):
-    """Q3's network: a shared encoder, a linear class head and a transposed-conv mask decoder."""
+    """Q3's network: a shared encoder, a linear class head `fc` and a transposed-conv decoder."""
 
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
         w = cfg.width
         self.encoder = two_level_encoder(w)
         side = cfg.image_size // 4
-        self.classifier = nn.Sequential(
-            nn.Flatten(), nn.Linear(2 * w * side * side, cfg.num_classes)
-        )
+        self.fc = nn.Linear(2 * w * side * side, cfg.num_classes)
         self.decoder = two_level_decoder(w)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         features = self.encoder(x)
-        return self.classifier(features), self.decoder(features)
+        return self.fc(features.flatten(1)), self.decoder(features)
 
 
 def conv_block(c_in: int, c_out: int) -> nn.Sequential:
@@ -192,7 +172,7 @@ class UNet(nn.Module):
 ARCHS: dict[str, type[nn.Module]] = {
     "simple_segnet": SimpleSegNet,
     "circlization_cnn": CirclizationCNN,
-    "simple_unet": SimpleUNet,
+    "simple_unet": SimpleSegNet,  # the assignment's Q4 network is Q2's at another width
     "unet": UNet,
 }
 ARCH_TASKS = {

@@ -5,7 +5,7 @@ from mnistseg.composites import CompositeParams, composite_grid, split_generator
 from mnistseg.datasets import OTSU_ARRAYS, SPLITS, load_split
 from mnistseg.errors import ParamError
 from mnistseg.fileio import save_arrays, staged_dir, write_bytes
-from mnistseg.params import load_section
+from mnistseg.params import load_section, restore_hint
 from mnistseg.preview import encode_png, mask_preview
 
 
@@ -31,7 +31,10 @@ def main(argv: list[str] | None = None) -> None:
                     generators[split],
                 )
             except ValueError as exc:  # fewer digits than a composite's cells
-                raise ParamError(f"{opts.params}: composites.grid: {split} split: {exc}") from None
+                raise ParamError(
+                    f"{opts.params}: composites.grid: {split} split: {exc}. "
+                    + restore_hint(opts.params)
+                ) from None
             save_arrays(
                 tmp / split,
                 {

@@ -9,7 +9,7 @@ from mnistseg.datasets import MODEL_TASKS, model_split
 from mnistseg.errors import ParamError, SetupError
 from mnistseg.fileio import staged_dir, write_bytes
 from mnistseg.models import checkpoint_bytes
-from mnistseg.params import load_section
+from mnistseg.params import load_section, restore_hint
 from mnistseg.training import (
     MODEL_PARAMS,
     DeviceParams,
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as exc:  # the only check left to the network: depth vs. image size
         raise ParamError(
             f"{opts.params}: {opts.model}.depth {params.depth} is too deep for images of "
-            f"{data.inputs.shape[-1]} px ({exc})"
+            f"{data.inputs.shape[-1]} px ({exc}). {restore_hint(opts.params)}"
         ) from None
     print(
         f"train@{opts.model}: {run.cfg.arch}, {len(run.train_set)} train / {len(run.val_set)} "

@@ -10,7 +10,7 @@ import numpy as np
 from mnistseg.cli import run_stage, stage_parser
 from mnistseg.errors import InputError, ParamError
 from mnistseg.fileio import staged_dir, write_bytes, write_json
-from mnistseg.params import load_section
+from mnistseg.params import load_section, restore_hint
 from mnistseg.preview import encode_png, video_preview
 from mnistseg.video import (
     NO_GROUND_TRUTH,
@@ -128,7 +128,8 @@ def main(argv: list[str] | None = None) -> None:
                 if not writer.isOpened():
                     raise ParamError(
                         f"video.codec {params.codec!r} in video.container {params.container!r}: "
-                        "OpenCV cannot write it on this machine (mp4v/mp4 and MJPG/avi work)"
+                        "OpenCV cannot write it on this machine (mp4v/mp4 and MJPG/avi work). "
+                        + restore_hint(opts.params)
                     )
             writer.write(result.composite)
             seconds += time.perf_counter() - started  # what follows is not the loop's speed

@@ -19,6 +19,7 @@ from mnistseg.params import from_mapping
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT_FILES = ("dvc.yaml", "stages", "src", "pyproject.toml")  # params.yaml: see below
+DVC_FILES = (".dvc/config", ".dvc/report.html")
 
 
 def committed_params() -> dict:
@@ -133,11 +134,11 @@ def make_project(root: Path, overrides: dict, source_tree: Path = REPO) -> Path:
     (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     (root / ".gitignore").write_text("__pycache__/\n")
     git_as = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
-    for args in (
-        ["git", "init", "-q"],
-        [sys.executable, "-m", "dvc", "init", "-q"],
-        ["git", "add", "-A"],
-        [*git_as, "commit", "-q", "-m", "project"],
-    ):
+    for args in (["git", "init", "-q"], [sys.executable, "-m", "dvc", "init", "-q"]):
+        subprocess.run(args, cwd=root, env=dvc_env(), check=True, capture_output=True)
+    for name in DVC_FILES:  # as a clone has them: the config and the plots page template
+        if (source_tree / name).is_file():
+            shutil.copy2(source_tree / name, root / name)
+    for args in (["git", "add", "-A"], [*git_as, "commit", "-q", "-m", "project"]):
         subprocess.run(args, cwd=root, env=dvc_env(), check=True, capture_output=True)
     return root

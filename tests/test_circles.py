@@ -43,7 +43,9 @@ def test_drawn_masks_equal_opencv_drawing(digits):
         ref = np.zeros((28, 28), np.uint8)
         cv2.circle(ref, (int(cx), int(cy)), int(radius), 255, -1)
         np.testing.assert_array_equal(disc, ref)
-        np.testing.assert_array_equal(disc, draw_circle((28, 28), cx, cy, radius))
+        drawn_one = draw_circle((28, 28), cx, cy, radius)
+        assert drawn_one.dtype == np.uint8
+        np.testing.assert_array_equal(disc, drawn_one)
 
 
 def test_largest_contour_wins():
@@ -60,5 +62,8 @@ def test_empty_masks_give_empty_circles_and_are_counted(count):
     masks[-1, 5:9, 5:9] = 255
     drawn, circles, empty = circle_masks(masks)
     assert empty == count
-    assert drawn[:count].max() == 0 and (circles[:count, 2] == NO_CIRCLE).all()
+    assert drawn[:count].max() == 0
+    np.testing.assert_array_equal(circles[:count], [[0.0, 0.0, NO_CIRCLE]] * count)
     assert drawn[-1].max() == 255
+    assert drawn.dtype == np.uint8 and circles.dtype == np.float32
+    assert circles.shape == (count + 1, 3)

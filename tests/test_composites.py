@@ -44,7 +44,9 @@ def test_no_composite_repeats_a_digit(source):
     assert len({tuple(row) for row in made.tiles}) == 24
     many = composite_grid(images, masks, labels, 500, 3, np.random.default_rng(1))
     assert all(len(set(row)) == 9 for row in many.tiles)
-    assert set(np.unique(many.tiles)) == set(range(len(images)))
+    # Uniform over the digits: each of 50 turns up about 4500 / 50 = 90 times.
+    uses = np.bincount(many.tiles.ravel(), minlength=len(images))
+    assert uses.min() > 60 and uses.max() < 120
 
 
 def test_too_few_digits_for_a_grid_is_refused(source):

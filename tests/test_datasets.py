@@ -1,7 +1,9 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from mnistseg.datasets import CIRCLE_ARRAYS, model_split
+from mnistseg.datasets import CIRCLE_ARRAYS, load_split, model_split
 from mnistseg.fileio import save_arrays
 
 
@@ -28,3 +30,25 @@ def test_what_the_circle_net_sees_and_learns(circles_dir, input_kind, circle_fro
     split = model_split(circles_dir, "train", "circlenet", input_kind, circle_from)
     assert split.inputs[0, 0, 0] == inputs and split.targets[0, 0, 0] == targets
     assert split.masks[0, 0, 0] == 2 and split.labels.tolist() == [0, 1, 2, 3]
+
+
+def test_defaults_are_the_image_and_the_decoders_circle(circles_dir):
+    split = model_split(circles_dir, "train", "circlenet")
+    assert split.inputs[0, 0, 0] == 1 and split.targets[0, 0, 0] == 2
+    assert split.images[0, 0, 0] == 1 and split.images.shape == (4, 28, 28)
+
+
+def test_a_model_split_is_in_memory_and_a_dataset_split_is_mapped(circles_dir):
+    split = model_split(circles_dir, "train", "circlenet")
+    for array in (split.images, split.inputs, split.targets, split.masks, split.labels):
+        assert not isinstance(array, np.memmap)
+    mapped = load_split(circles_dir, "train", ("images",))
+    assert isinstance(mapped["images"], np.memmap)
+    assert not isinstance(
+        load_split(circles_dir, "train", ("images",), mmap=False)["images"], np.memmap
+    )
+
+
+def test_an_unknown_model_is_named():
+    with pytest.raises(ValueError, match="model must be one of segnet, circlenet, unet, got 'x'"):
+        model_split(Path("nowhere"), "train", "x")

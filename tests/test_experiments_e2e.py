@@ -1,12 +1,15 @@
 """Experiments as a team runs them, at a tiny scale: a queued seed sweep and its summary, and an
 experiment shared through a git remote and a DVC remote."""
 
+import hashlib
 import json
+import re
 import sys
 
 import pytest
+import yaml
 
-from scratch import dvc, git, make_project, run, tiny_params
+from scratch import dvc, git, make_project, run, stages_run, tiny_params
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +70,32 @@ def test_a_teammate_pulls_and_applies_a_shared_experiment(origin, tmp_path):
     # The outputs came with it: nothing to recompute, and the model is the one A trained.
     assert "up to date" in dvc(clone_b, "status").stdout
     assert (clone_b / "models/segnet.pt").read_bytes() == (repo / "models/segnet.pt").read_bytes()
+
+
+def test_the_way_back_from_a_failed_experiment_is_the_errors_own_advice(origin):
+    repo, _ = origin
+    failed = dvc(repo, "exp", "run", "-S", "epochs=-1", check=False)
+    assert failed.returncode != 0
+    error = next(line for line in failed.stderr.splitlines() if line.startswith("error: "))
+    assert "epochs must be an integer >= 1, got -1" in error
+    # DVC leaves the bad value in params.yaml: every later run would stop on it.
+    assert "epochs: -1" in (repo / "params.yaml").read_text()
+    assert dvc(repo, "repro", check=False).returncode != 0
+    advice = re.search(r"`(git checkout [^`]+)`", error).group(1)
+    run(advice.split(), repo)
+    again = dvc(repo, "repro")
+    assert stages_run(again.stdout) == []  # the run-cache gave back what the failure removed
+    assert "up to date" in dvc(repo, "status").stdout
+    assert git(repo, "status", "--porcelain").stdout == ""
+
+
+def test_a_teammate_gets_a_registered_model_by_name(origin, tmp_path):
+    repo, root = origin
+    git(repo, "tag", "-a", "segnet@v1.0.0", "-m", "segnet, the assignment's, 1 epoch")
+    git(repo, "push", "-q", "origin", "segnet@v1.0.0")
+    out = tmp_path / "segnet.pt"
+    dvc(tmp_path, "artifacts", "get", str(root / "origin.git"), "segnet", "-o", str(out))
+    lock = yaml.safe_load(git(repo, "show", "segnet@v1.0.0:dvc.lock").stdout)
+    outs = lock["stages"]["train@segnet"]["outs"]
+    md5 = next(entry["md5"] for entry in outs if entry["path"] == "models/segnet.pt")
+    assert hashlib.md5(out.read_bytes()).hexdigest() == md5

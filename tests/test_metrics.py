@@ -65,3 +65,15 @@ def test_shape_mismatch_is_an_error():
 
 def test_per_class_mean_skips_absent_classes():
     assert per_class_mean(np.array([1.0, 0.0, 0.5]), np.array([3, 3, 7])) == {"3": 0.5, "7": 0.5}
+    every = per_class_mean(np.arange(12.0), np.arange(12) % 10)
+    assert list(every) == [str(c) for c in range(10)] and every["1"] == 6.0
+
+
+@pytest.mark.parametrize(
+    ("pred", "target", "iou"),
+    [([1, 0], [0, 0], 0.0), ([1, 0], [1, 0], 1.0), ([0, 1], [1, 1], 0.5), ([0, 0], [0, 0], 1.0)],
+)
+def test_iou_of_one_or_two_pixels(pred, target, iou):
+    pred, target = np.array([pred], bool), np.array([target], bool)
+    assert iou_per_image(pred=pred, target=target).tolist() == [iou]
+    assert pixel_iou(pred=pred, target=target) == iou

@@ -154,6 +154,11 @@ def test_bad_configs_are_refused(kwargs, message):
         ModelConfig(**kwargs)
 
 
+def test_depth_is_the_unets_alone():
+    # The assignment's networks have two levels whatever `depth` says: 28 px is fine.
+    assert ModelConfig(task="segment", arch="simple_segnet", depth=3, image_size=28).depth == 3
+
+
 @pytest.mark.parametrize(("task", "arch", "size"), CASES)
 def test_checkpoint_round_trip(tmp_path, task, arch, size):
     cfg = ModelConfig(task=task, arch=arch, width=4, image_size=size)
@@ -175,3 +180,17 @@ def test_equal_weights_give_equal_checkpoint_bytes(tmp_path):
     assert checkpoint_bytes(build_model(cfg), cfg) == first
     torch.manual_seed(1)
     assert checkpoint_bytes(build_model(cfg), cfg) != first
+
+
+def test_the_stronger_unet_doubles_its_width_each_level_with_batch_norm():
+    net = build_model(ModelConfig(task="circle", arch="unet", width=4, depth=2))
+    assert [block[0].out_channels for block in net.down] == [4, 8, 16]
+    for block in [*net.down, *net.merge]:
+        assert [type(layer) for layer in block] == [nn.Conv2d, nn.BatchNorm2d, nn.ReLU] * 2
+        assert block[0].bias is None and block[3].bias is None  # batch norm has the bias
+    assert [type(layer) for layer in net.classifier] == [
+        nn.AdaptiveAvgPool2d, nn.Flatten, nn.Dropout, nn.Linear
+    ]  # fmt: skip
+    assert net.classifier[2].p == 0.2 and net.classifier[3].in_features == 16
+    assert [(up.in_channels, up.out_channels) for up in net.up] == [(16, 8), (8, 4)]
+    assert build_model(ModelConfig(task="segment", arch="unet")).classifier is None

@@ -83,3 +83,113 @@ def test_missing_section(tmp_path):
     (tmp_path / "params.yaml").write_text("other: 1\n")
     with pytest.raises(ParamError, match=r"no `ex` section"):
         load_section(Example, "ex", tmp_path / "params.yaml")
+
+
+def test_knob_carries_its_rules_as_field_metadata():
+    def odd(value: int) -> bool:
+        return value % 2 == 1
+
+    field = knob(low=1, high=9, choices=("a",), rule=(odd, "odd"))
+    assert dict(field.metadata) == {
+        "low": 1,
+        "above": None,
+        "high": 9,
+        "below": None,
+        "choices": ("a",),
+        "rule": (odd, "odd"),
+    }
+    assert dict(knob(above=0, below=2).metadata) == {
+        "low": None,
+        "above": 0,
+        "high": None,
+        "below": 2,
+        "choices": None,
+        "rule": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("bounds", "good", "bad", "message"),
+    [
+        ({"low": 0, "high": 1}, [0, 0.5, 1], [-0.1, 1.1], "in [0, 1]"),
+        ({"low": 0, "below": 1}, [0, 0.5], [-0.1, 1], "in [0, 1)"),
+        ({"above": 0, "high": 1}, [0.5, 1], [0, 1.1], "in (0, 1]"),
+        ({"above": 0, "below": 1}, [0.5], [0, 1], "in (0, 1)"),
+        ({"low": 2}, [2, 3], [1.9], ">= 2"),
+        ({"above": 2}, [2.1], [2], "> 2"),
+        ({"high": 2}, [2, -5], [2.1], "<= 2"),
+        ({"below": 2}, [1.9], [2], "< 2"),
+    ],
+)
+def test_bounds_low_high_inclusive_above_below_exclusive(bounds, good, bad, message):
+    @dataclass(frozen=True)
+    class Bounded(Section):
+        value: float = knob(**bounds)
+
+    for value in good:
+        assert Bounded(value=value).value == value
+    for value in bad:
+        with pytest.raises(KnobError) as err:
+            Bounded(value=value)
+        assert str(err.value) == f"value must be a number {message}, got {float(value)!r}"
+
+
+@pytest.mark.parametrize(
+    ("hint", "value", "message"),
+    [
+        (str, 3, "must be a string, got 3"),
+        (int, "3", "must be an integer, got '3'"),
+        (float, True, "must be a number, got True"),
+        (float, float("inf"), "must be a number, got inf"),
+        (bool, 1, "must be true or false, got 1"),
+        (tuple[str, ...], "", None),
+        (tuple[str, ...], [], "must be a string or a list of strings, got []"),
+        (tuple[str, ...], ("a", 2), "must be a string or a list of strings, got ('a', 2)"),
+    ],
+)
+def test_each_type_names_what_it_wants(hint, value, message):
+    @dataclass(frozen=True)
+    class Typed(Section):
+        value: hint = knob()  # noqa: RUF009 (the field type is the parameter)
+
+    if message is None:
+        assert Typed(value=value).value == (value,)
+        return
+    with pytest.raises(KnobError) as err:
+        Typed(value=value)
+    assert str(err.value) == f"value {message}"
+
+
+def test_choices_apply_to_each_item_of_a_list():
+    @dataclass(frozen=True)
+    class Listed(Section):
+        places: tuple[str, ...] = knob(choices=("a", "b"))
+
+    assert Listed(places=["b", "a"]).places == ("b", "a")
+    with pytest.raises(KnobError, match=r"places must be one of a, b, got \('a', 'c'\)"):
+        Listed(places=["a", "c"])
+
+
+def test_a_file_error_says_how_to_restore_the_committed_params(tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text("count: 0\nrate: 0.5\nname: b\nflag: true\nodd: 1\nplaces: a\n")
+    with pytest.raises(ParamError) as err:
+        load_section(Example, None, path)
+    assert str(err.value) == (
+        f"{path}: count must be an integer >= 1, got 0. Fix it, or restore the committed "
+        f"values with `git checkout HEAD -- {path}` (then `dvc repro` takes back from the "
+        "run-cache what it ran before)"
+    )
+
+
+def test_unknown_keys_are_all_named_and_top_level_keys_have_no_prefix():
+    with pytest.raises(ParamError) as err:
+        from_mapping(Example, {**GOOD, "zeta": 1, "alpha": 2}, "ex", "p.yaml")
+    assert str(err.value) == "p.yaml: unknown key(s) alpha, zeta in `ex`"
+    values = {k: v for k, v in GOOD.items() if k != "rate"}
+    with pytest.raises(ParamError) as err:
+        from_mapping(Example, values, None, "p.yaml")
+    assert str(err.value) == "p.yaml: rate is missing"
+    with pytest.raises(ParamError) as err:
+        from_mapping(Example, {**GOOD, "count": 0}, None, "p.yaml")
+    assert str(err.value) == "p.yaml: count must be an integer >= 1, got 0"

@@ -1,6 +1,7 @@
 """The whole pipeline through `dvc repro`, at a tiny scale, checked as a user would."""
 
 import json
+import re
 import shutil
 import site
 import subprocess
@@ -93,18 +94,17 @@ def test_the_plots_page_draws_with_no_network(project, tmp_path):
     chromium = next(filter(None, map(shutil.which, ("chromium", "chromium-browser"))), None)
     if chromium is None:
         pytest.skip("no Chromium here (apt-get install chromium)")
-    root, _ = project
-    run([sys.executable, "-m", "mnistseg.report", str(root / ".dvc/report.html")], root)
-    dvc(root, "plots", "show", "-o", str(tmp_path / "dvc-default"))  # DVC's CDN page
-    dvc(root, "config", "plots.html_template", "report.html")  # as this repo's .dvc/config
+    root, _ = project  # as a clone: the committed .dvc/config and template, nothing run
     dvc(root, "plots", "show", "-o", str(tmp_path / "offline"))
+    dvc(root, "config", "--unset", "plots.html_template")
+    dvc(root, "plots", "show", "-o", str(tmp_path / "dvc-default"))  # DVC's CDN page
+    git(root, "checkout", "--", ".dvc/config")
 
     page = (tmp_path / "offline/index.html").read_text()
     charts = page.count("vegaEmbed(")  # training and validation curves, confusion, per digit
     assert charts == 4 and "<script src" not in page
     assert charts_drawn(chromium, tmp_path / "offline/index.html") == charts
     assert charts_drawn(chromium, tmp_path / "dvc-default/index.html") == 0  # blank offline
-    dvc(root, "config", "--unset", "plots.html_template")
 
 
 def test_second_repro_runs_nothing(project):
@@ -167,6 +167,26 @@ def test_exp_run_with_more_epochs_reruns_only_the_models(project):
     # Headline columns named by model, none prefixed with its file's path.
     assert {"epochs", "segnet.mean_iou", "circlenet.gated_iou", "unet.mean_dice"} <= set(shown)
     assert not [column for column in shown if column.startswith("metrics/")]
+
+
+def test_the_experiments_table_fits_100_columns(project):
+    root, _ = project
+    for epochs in (2, 3):
+        dvc(root, "exp", "run", "-S", f"epochs={epochs}", "-S", "segnet.lr=0.002")
+    env = {**dvc_env(), "COLUMNS": "100"}
+    table = run([sys.executable, "-m", "mnistseg.exps"], root, env=env).stdout
+    lines = table.splitlines()
+    assert max(map(len, lines)) <= 100, table
+    header = next(line for line in lines if "Experiment" in line).split()
+    # Name, the three headline scores, then only the params that differ between the rows.
+    assert header == [
+        "Experiment", "segnet.mean_iou", "circlenet.gated_iou", "unet.mean_dice", "epochs",
+        "segnet.lr",
+    ]  # fmt: skip
+    rows = [line for line in lines if re.search(r"\d\.\d{3}", line)]
+    assert len(rows) >= 4  # the workspace, the commit and the experiments
+    csv = run([sys.executable, "-m", "mnistseg.exps", "--csv"], root, env=env).stdout
+    assert csv.splitlines()[0].startswith("Experiment,rev,typ,parent,segnet.mean_iou,")
 
 
 def environment_with_library_of(clone: Path, tmp_path: Path) -> Path:

@@ -12,13 +12,19 @@ from conftest import load_stage, write_params
 from mnistseg.errors import InputError, KnobError
 from mnistseg.video import (
     Counts,
+    ForegroundMasker,
+    Replaced,
     VideoParams,
     VideoScorer,
     cdnet_metrics,
     composite,
     fit_background,
     frame_files,
+    make_subtractor,
+    mean_squared_error,
     parse_temporal_roi,
+    preview_frames,
+    psnr,
     replace_background,
 )
 from scratch import committed_section
@@ -161,7 +167,45 @@ def test_per_frame_iou_and_f1_from_counts():
     frame = Counts.of(pred, truth)
     assert frame.iou() == pytest.approx(1 / 3) and frame.f1() == pytest.approx(2 / 4)
     assert Counts.of(pred * 0, truth * 0).iou() == 1.0 == Counts.of(pred * 0, truth * 0).f1()
-    assert (frame + frame).tp == 2
+
+
+def test_counts_add_field_by_field_and_any_nonzero_is_foreground():
+    assert Counts(1, 2, 3, 4) + Counts(10, 20, 30, 40) == Counts(11, 22, 33, 44)
+    pred = np.array([[1, 1, 0, 0]], np.uint8)  # a mask of ones, not of 255s
+    truth = np.array([[255, 0, 255, 0]], np.uint8)
+    assert Counts.of(pred, truth) == Counts(tp=1, fp=1, fn=1, tn=1)
+
+
+@pytest.mark.parametrize(
+    ("mse", "db"), [(0.0, float("inf")), (1.0, 48.1308), (65025.0, 0.0), (100.0, 28.1308)]
+)
+def test_psnr_of_8_bit_values(mse, db):
+    assert psnr(mse) == pytest.approx(db, abs=1e-4)
+
+
+def test_mean_squared_error_is_of_the_difference():
+    a = np.array([[0, 10, 255]], np.uint8)
+    b = np.array([[3, 10, 0]], np.uint8)
+    assert mean_squared_error(a, b) == pytest.approx((9 + 0 + 255**2) / 3)
+
+
+def test_the_scorer_pools_scored_frames_and_scores_the_composite():
+    background = np.zeros((1, 4, 3), np.uint8)
+    frame = np.full((1, 4, 3), 200, np.uint8)
+    truth = np.array([[255, 255, 0, 0]], np.uint8)
+    scorer = VideoScorer(range(1, 3), background)
+    masks = [truth, np.array([[255, 0, 0, 255]], np.uint8), truth]
+    for t, mask in enumerate(masks):
+        result = Replaced(frame, mask, composite(frame, background, mask))
+        scorer.add(t, result, truth)
+    scores = scorer.metrics()
+    assert scores["scored_frames"] == 2 and scorer.counts == Counts(tp=3, fp=1, fn=1, tn=3)
+    assert scores["mean_iou"] == pytest.approx((1 + 1 / 3 + 1) / 3)
+    assert scores["mean_iou_after_warmup"] == pytest.approx((1 / 3 + 1) / 2)
+    assert scores["f1_after_warmup"] == pytest.approx((0.5 + 1) / 2)
+    # Frame 1's composite is wrong at two of its four pixels by 200: MSE 200**2 / 2 / 2.
+    assert scores["composite_psnr_after_warmup"] == pytest.approx(psnr(200**2 / 4))
+    assert scores["cdnet"]["precision"] == 0.75
 
 
 def test_cdnet_labels_count_as_cdnet_counts_them():
@@ -173,14 +217,19 @@ def test_cdnet_labels_count_as_cdnet_counts_them():
 
 
 def test_frame_files_sort_by_number():
-    names = ["in000010.jpg", "in000002.jpg", "notes.txt", "in000001.JPG", "gt.png"]
-    assert frame_files(names) == ["in000001.JPG", "in000002.jpg", "in000010.jpg", "gt.png"]
+    names = ["in000010.jpg", "b.png", "in000002.jpg", "notes.txt", "in000001.JPG", "a.png"]
+    assert frame_files(names) == ["in000001.JPG", "in000002.jpg", "in000010.jpg", "a.png", "b.png"]
 
 
 def test_temporal_roi():
     assert parse_temporal_roi("470 1700\n", "roi") == range(469, 1700)
+    assert parse_temporal_roi("1 1", "roi") == range(0, 1)
     with pytest.raises(InputError, match="roi: expected two frame numbers"):
         parse_temporal_roi("470", "roi")
+    for text in ("0 5", "6 5"):
+        with pytest.raises(InputError) as err:
+            parse_temporal_roi(text, "roi")
+        assert str(err.value) == f"roi: expected 1 <= first <= last, got {text}"
 
 
 # --- the stage ---------------------------------------------------------------------------------
@@ -327,3 +376,163 @@ def test_bad_input_fails_cleanly(clip_files, capsys, damage, message):
     assert len(err.strip().splitlines()) == 1, err
     assert not (clip_files / "out").exists() and not (clip_files / "video.json").exists()
     assert not [p for p in clip_files.iterdir() if p.name.startswith(".")]
+
+
+# --- each knob reaches the subtractor and the clean-up --------------------------------------
+
+
+def test_each_subtractor_is_built_with_its_knobs():
+    mog2 = make_subtractor(replace(DEFAULTS, history=77, var_threshold=9, detect_shadows=False))
+    assert isinstance(mog2, cv2.BackgroundSubtractorMOG2)
+    assert (mog2.getHistory(), mog2.getVarThreshold(), mog2.getDetectShadows()) == (77, 9, False)
+    knn = make_subtractor(
+        replace(DEFAULTS, subtractor="knn", history=55, dist2_threshold=300, detect_shadows=False)
+    )
+    assert isinstance(knn, cv2.BackgroundSubtractorKNN)
+    assert (knn.getHistory(), knn.getDist2Threshold(), knn.getDetectShadows()) == (55, 300, False)
+    cnt = make_subtractor(
+        replace(DEFAULTS, subtractor="cnt", cnt_min_stability=4, cnt_max_stability=40)
+    )
+    assert isinstance(cnt, cv2.bgsegm.BackgroundSubtractorCNT)
+    assert (cnt.getMinPixelStability(), cnt.getMaxPixelStability()) == (4, 40)
+    assert cnt.getUseHistory() is True and cnt.getIsParallel() is True
+    gsoc = make_subtractor(replace(DEFAULTS, subtractor="gsoc"))
+    assert isinstance(gsoc, cv2.bgsegm.BackgroundSubtractorGSOC)
+
+
+def test_gsoc_gets_its_knobs():
+    # GSOC has no getters: its masks under knobs far from OpenCV's defaults must equal those of
+    # a GSOC built with them directly (one thread and a seeded RNG: GSOC draws at random).
+    clip, _ = moving_square(28)
+    params = replace(
+        DEFAULTS, subtractor="gsoc", gsoc_samples=4, gsoc_replace_rate=0.2,
+        gsoc_propagation_rate=0.3,
+    )  # fmt: skip
+    threads = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    try:
+        cv2.setRNGSeed(0)
+        ours = make_subtractor(params)
+        ours_masks = [ours.apply(frame) for frame in clip]
+        cv2.setRNGSeed(0)
+        theirs = cv2.bgsegm.createBackgroundSubtractorGSOC(
+            nSamples=4, replaceRate=0.2, propagationRate=0.3
+        )
+        theirs_masks = [theirs.apply(frame) for frame in clip]
+        cv2.setRNGSeed(0)
+        default = cv2.bgsegm.createBackgroundSubtractorGSOC()
+        default_masks = [default.apply(frame) for frame in clip]
+    finally:
+        cv2.setNumThreads(threads)
+    assert all(np.array_equal(a, b) for a, b in zip(ours_masks, theirs_masks))
+    assert not all(np.array_equal(a, b) for a, b in zip(ours_masks, default_masks))
+
+
+def test_a_contrib_subtractor_without_the_contrib_build_says_so(monkeypatch):
+    monkeypatch.delattr(cv2, "bgsegm")
+    with pytest.raises(KnobError) as err:
+        make_subtractor(replace(DEFAULTS, subtractor="cnt"))
+    assert str(err.value) == (
+        "subtractor 'cnt' needs OpenCV's contrib modules (opencv-contrib-python-headless), "
+        f"which this machine's OpenCV {cv2.__version__} lacks"
+    )
+
+
+class Raw:
+    """A stand-in subtractor that returns given raw masks, to test what follows it."""
+
+    def __init__(self, raw: np.ndarray) -> None:
+        self.raw = raw
+
+    def apply(self, frame: np.ndarray) -> np.ndarray:
+        return self.raw
+
+
+@pytest.mark.parametrize(
+    ("open_kernel", "close_kernel", "median_kernel"), [(3, 0, 5), (0, 5, 0), (3, 3, 3), (0, 0, 0)]
+)
+def test_the_clean_up_thresholds_opens_closes_then_blurs(open_kernel, close_kernel, median_kernel):
+    rng = np.random.default_rng(0)
+    raw = rng.choice(np.array([0, 127, 255], np.uint8), size=(40, 50), p=[0.5, 0.2, 0.3])
+    raw[10:30, 10:30] = 255
+    raw[18, 12:28] = 0  # a gap that closing fills
+    params = replace(
+        DEFAULTS, mask_threshold=200, open_kernel=open_kernel, close_kernel=close_kernel,
+        median_kernel=median_kernel,
+    )  # fmt: skip
+    masker = ForegroundMasker(params)
+    masker.subtractor = Raw(raw)
+    expected = np.where(raw > 200, 255, 0).astype(np.uint8)  # shadows (127) dropped
+    if open_kernel:
+        square = cv2.getStructuringElement(cv2.MORPH_RECT, (open_kernel, open_kernel))
+        expected = cv2.morphologyEx(expected, cv2.MORPH_OPEN, square)
+    if close_kernel:
+        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (close_kernel, close_kernel))
+        expected = cv2.morphologyEx(expected, cv2.MORPH_CLOSE, disc)
+    if median_kernel:
+        expected = cv2.medianBlur(expected, median_kernel)
+    mask = masker(np.zeros((40, 50, 3), np.uint8))
+    np.testing.assert_array_equal(mask, expected)
+    assert set(np.unique(mask)) <= {0, 255}
+    if close_kernel:
+        assert mask[18, 20] == 255  # the gap is filled
+
+
+def test_feathered_composite_is_the_blurred_mask_as_alpha():
+    frame = np.full((20, 30, 3), (200, 100, 50), np.uint8)
+    background = np.full((20, 30, 3), (10, 20, 30), np.uint8)
+    mask = np.zeros((20, 30), np.uint8)
+    mask[5:15, 8:22] = 255
+    for feather in (0.5, 2.0):
+        alpha = cv2.GaussianBlur(mask, (0, 0), sigmaX=feather).astype(np.float64)[..., None] / 255
+        expected = frame * alpha + background * (1 - alpha)
+        out = composite(frame, background, mask, feather)
+        assert np.abs(out - expected).max() <= 0.51, feather
+        assert not np.array_equal(out, composite(frame, background, mask))  # not a hard cut
+
+
+def test_the_loop_feathers_when_asked():
+    clip, _ = moving_square(EMPTY + 3)
+    background = np.zeros((H, W, 3), np.uint8)
+    hard = list(replace_background(clip, background, DEFAULTS))
+    soft = list(replace_background(clip, background, replace(DEFAULTS, feather=2.0)))
+    np.testing.assert_array_equal(hard[-1].mask, soft[-1].mask)
+    assert not np.array_equal(hard[-1].composite, soft[-1].composite)
+
+
+def test_a_background_of_the_frames_size_is_used_as_it_is():
+    background = np.zeros((H, W, 3), np.uint8)
+    assert fit_background(background, W, H) is background
+    board = (np.indices((40, 60)).sum(axis=0) % 2 * 255).astype(np.uint8)
+    board = np.dstack([board] * 3)
+    # Shrinking by area averages the checkerboard to grey; other interpolations do not.
+    np.testing.assert_array_equal(
+        fit_background(board, 30, 20), cv2.resize(board, (30, 20), interpolation=cv2.INTER_AREA)
+    )
+    assert np.abs(fit_background(board, 30, 20).astype(int) - 128).max() <= 1
+
+
+@pytest.mark.parametrize(("expected", "count", "picks"), [(100, 3, {25, 50, 75}),
+                                                          (10, 4, {2, 4, 6, 8})])  # fmt: skip
+def test_preview_frames_spread_evenly(expected, count, picks):
+    assert preview_frames(expected, count) == picks
+    assert preview_frames(200) == {50, 100, 150}
+
+
+def test_knob_rules_at_their_bounds():
+    assert replace(DEFAULTS, median_kernel=0).median_kernel == 0
+    assert replace(DEFAULTS, median_kernel=1).median_kernel == 1
+    same = replace(DEFAULTS, cnt_min_stability=7, cnt_max_stability=7)
+    assert same.cnt_max_stability == 7
+
+
+def test_with_no_frame_in_the_scored_range_the_means_are_over_all_frames():
+    background = np.zeros((1, 2, 3), np.uint8)
+    truth = np.array([[255, 0]], np.uint8)
+    scorer = VideoScorer(range(5, 6), background)
+    for t, mask in enumerate([truth, np.zeros_like(truth)]):
+        scorer.add(t, Replaced(background, mask, background), truth)
+    scores = scorer.metrics()
+    assert scores["scored_frames"] == 0 and "composite_psnr_after_warmup" not in scores
+    assert scores["mean_iou_after_warmup"] == scores["mean_iou"] == 0.5
+    assert scores["f1_after_warmup"] == scores["f1"] == 0.5

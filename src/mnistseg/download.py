@@ -1,4 +1,4 @@
-"""Getting the four MNIST IDX files from the first place that serves them.
+"""Getting the four IDX files of a digit set (MNIST's names) from the first place serving them.
 
 A place is `official` (the official mirrors, every file md5-checked) or a local folder (checked
 by structure: magic numbers, sizes, counts, labels). `data.source` lists places in order.
@@ -106,11 +106,18 @@ def read_local(folder: Path, hint: str = "") -> dict[str, bytes]:
 
 
 def validate_files(files: Mapping[str, bytes]) -> dict[str, DigitSplit]:
-    """Decode and structurally check both splits (magic, sizes, counts, labels, same image size)."""
-    splits = {
-        split: read_split(files[images], files[labels], images, labels)
-        for split, (images, labels) in SPLIT_FILES.items()
-    }
+    """Decode and structurally check both splits (magic, sizes, counts, labels, same image size).
+
+    One IdxError lists every bad file, not only the first.
+    """
+    splits, problems = {}, []
+    for split, (images, labels) in SPLIT_FILES.items():
+        try:
+            splits[split] = read_split(files[images], files[labels], images, labels)
+        except IdxError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise IdxError("; ".join(problems))
     train_hw, test_hw = splits["train"].images.shape[1:], splits["test"].images.shape[1:]
     if train_hw != test_hw:
         raise IdxError(
@@ -139,12 +146,16 @@ def get_files(sources: Sequence[str], fetch: Callable[[str], bytes] = http_get) 
         try:
             files = fetch_official(fetch=fetch) if source == OFFICIAL else read_local(Path(source))
             validate_files(files)
-        except (SourceError, IdxError) as exc:
+        except SourceError as exc:  # a folder's own errors name it already
+            skipped.append(f"{source}: {exc}" if source == OFFICIAL else str(exc))
+            continue
+        except IdxError as exc:
             skipped.append(f"{source}: {exc}")
             continue
         return Served(files, source, skipped)
     raise SourceError(
-        f"data.source: no place served MNIST ({'; '.join(skipped)}). Fix: connect to the "
-        f"internet for `{OFFICIAL}`, or add a folder holding {', '.join(FILE_NAMES)} to "
+        f"data.source: no place served a valid IDX image set ({'; '.join(skipped)}). Fix: "
+        f"connect to the internet for `{OFFICIAL}` (MNIST), or add a folder holding an IDX "
+        f"image set (MNIST or any set of its shape) as {', '.join(FILE_NAMES)} to "
         "`data.source` in params.yaml (`dvc exp run -S 'data.source=[official,/path/to/mnist]'`)"
     )

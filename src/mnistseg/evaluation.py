@@ -32,7 +32,7 @@ def fit_circles(pred: Predictions, cfg: ModelConfig) -> Predictions:
     from mnistseg.circles import circle_masks
 
     circles, _, _ = circle_masks(pred.masks.astype(np.uint8) * 255)
-    return Predictions(circles > 0, pred.labels)
+    return Predictions(circles.astype(bool), pred.labels)
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def score(pred: Predictions, masks: np.ndarray, labels: np.ndarray | None) -> Sc
         return Scores(headline, {})
     per_digit = {"mean_iou": per_class_mean(iou, labels)}
     if pred.labels is not None:
-        correct = (pred.labels == labels).astype(np.float64)
+        correct = pred.labels == labels
         gated = gated_iou(iou=iou, pred_labels=pred.labels, labels=labels)
         headline["accuracy"] = float(correct.mean())
         headline["gated_iou"] = float(gated.mean())

@@ -1,4 +1,4 @@
-"""Reading and validating MNIST-style IDX files (gzip-compressed, big-endian header)."""
+"""Reading and validating IDX image sets as MNIST ships them (gzip, big-endian header)."""
 
 from __future__ import annotations
 
@@ -56,19 +56,31 @@ def read_split(
 ) -> DigitSplit:
     """Decode one split from its two .gz files and check that they agree.
 
-    Checks: magic numbers, complete data, image and label counts equal, labels in 0-9.
+    Checks: magic numbers, complete data, image and label counts equal, labels in 0-9. Every
+    problem found is reported, both files' in one IdxError.
     """
-    images = parse_idx(decompress(images_gz, images_name), images_name, IMAGES_MAGIC)
-    labels = parse_idx(decompress(labels_gz, labels_name), labels_name, LABELS_MAGIC)
-    if images.shape[0] == 0:
-        raise IdxError(f"{images_name}: holds no images")
-    if images.shape[0] != labels.shape[0]:
-        raise IdxError(
-            f"{images_name} has {images.shape[0]} images but {labels_name} has "
-            f"{labels.shape[0]} labels"
-        )
-    if labels.max() >= NUM_CLASSES:
-        raise IdxError(f"{labels_name}: label {int(labels.max())} outside 0-{NUM_CLASSES - 1}")
+    problems, arrays = [], []
+    for data, name, magic in (
+        (images_gz, images_name, IMAGES_MAGIC),
+        (labels_gz, labels_name, LABELS_MAGIC),
+    ):
+        try:
+            arrays.append(parse_idx(decompress(data, name), name, magic))
+        except IdxError as exc:
+            problems.append(str(exc))
+    if len(arrays) == 2:
+        images, labels = arrays
+        if images.shape[0] == 0:
+            problems.append(f"{images_name}: holds no images")
+        elif images.shape[0] != labels.shape[0]:
+            problems.append(
+                f"{images_name} has {images.shape[0]} images but {labels_name} has "
+                f"{labels.shape[0]} labels"
+            )
+        elif labels.max() >= NUM_CLASSES:
+            problems.append(f"{labels_name}: label {int(labels.max())} outside 0-{NUM_CLASSES - 1}")
+    if problems:
+        raise IdxError("; ".join(problems))
     return DigitSplit(images=images, labels=labels)
 
 

@@ -51,10 +51,6 @@ def gated_iou(*, iou: np.ndarray, pred_labels: np.ndarray, labels: np.ndarray) -
     return np.where(pred_labels == labels, iou, 0.0)
 
 
-def per_class_mean(
-    values: np.ndarray, labels: np.ndarray, num_classes: int = 10
-) -> dict[str, float]:
-    """Mean of `values` over the items of each class, keyed by the class as text."""
-    return {
-        str(c): float(values[labels == c].mean()) for c in range(num_classes) if (labels == c).any()
-    }
+def per_class_mean(values: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    """Mean of `values` over the items of each class present, keyed by the class as text."""
+    return {str(c): float(values[labels == c].mean()) for c in np.unique(labels)}

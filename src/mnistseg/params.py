@@ -154,9 +154,24 @@ def from_mapping(cls: type[S], values: Mapping, section: str | None, source: str
 
 
 def load_section(cls: type[S], section: str | None, path: Path = PARAMS_FILE) -> S:
-    """Read `section` of the params file (None: keys at its top level) into `cls`."""
-    params = read_params(path)
-    values = params if section is None else params.get(section)
-    if not isinstance(values, dict):
-        raise ParamError(f"{path}: no `{section}` section")
-    return from_mapping(cls, values, section, str(path))
+    """Read `section` of the params file (None: keys at its top level) into `cls`.
+
+    Its errors end with the way back: a failed `dvc exp run -S key=value` leaves the bad
+    value in the file, and every later run would stop on it.
+    """
+    try:
+        params = read_params(path)
+        values = params if section is None else params.get(section)
+        if not isinstance(values, dict):
+            raise ParamError(f"{path}: no `{section}` section")
+        return from_mapping(cls, values, section, str(path))
+    except ParamError as exc:
+        raise ParamError(f"{exc}. {restore_hint(path)}") from None
+
+
+def restore_hint(path: Path) -> str:
+    """How to go back to the committed params, in one sentence."""
+    return (
+        f"Fix it, or restore the committed values with `git checkout HEAD -- {path}` "
+        "(then `dvc repro` takes back from the run-cache what it ran before)"
+    )

@@ -1,12 +1,14 @@
 """The page template that makes `dvc plots show` / `dvc plots diff` draw with no network.
 
-    python -m mnistseg.report .dvc/report.html   # done by `make` when it installs
+    python -m mnistseg.report .dvc/report.html   # make report-template
 
 DVC's own page loads Vega, Vega-Lite and Vega-Embed from a CDN, so offline the curves and the
 confusion matrix stay blank. This writes a page template with the three libraries inlined, as
 bundled by vl-convert (installed from PyPI with the rest); `.dvc/config` names it as
-`plots.html_template`, so every `dvc plots` command uses it with no flag. Nothing is fetched
-when the page is viewed.
+`plots.html_template`, so every `dvc plots` command uses it with no flag. The template is
+committed, so any clone draws offline without running anything first; rewrite it after
+changing vl-convert's pin (a test fails until you do). Nothing is fetched when the page is
+viewed.
 """
 
 from __future__ import annotations
@@ -76,15 +78,20 @@ def page_template(bundle: str, versions: dict[str, str]) -> str:
     return page.replace("{bundle}", bundle)  # last: the bundle's own text is left as it is
 
 
-def write_template(path: Path) -> Path:
-    """Bundle the libraries with vl-convert and write the template to `path` (atomically)."""
+def bundled_template() -> str:
+    """The page template with the libraries of the installed vl-convert inlined."""
     import vl_convert
 
     versions = bundled_versions()
     bundle = vl_convert.javascript_bundle(vl_version=versions["vega_lite"])
+    return page_template(bundle, versions)
+
+
+def write_template(path: Path) -> Path:
+    """Write the page template to `path` (atomically)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(page_template(bundle, versions), encoding="utf8")
+    partial.write_text(bundled_template(), encoding="utf8")
     partial.replace(path)
     return path
 

@@ -19,9 +19,10 @@ from mnistseg.video import (
     cdnet_metrics,
     composite,
     fit_background,
-    frame_files,
+    frame_number,
     make_subtractor,
     mean_squared_error,
+    numbered_images,
     parse_temporal_roi,
     preview_frames,
     psnr,
@@ -216,14 +217,24 @@ def test_cdnet_labels_count_as_cdnet_counts_them():
     assert (counts.tp, counts.fn, counts.fp, counts.tn) == (1, 1, 2, 0)
 
 
-def test_frame_files_sort_by_number():
-    names = ["in000010.jpg", "b.png", "in000002.jpg", "notes.txt", "in000001.JPG", "a.png"]
-    assert frame_files(names) == ["in000001.JPG", "in000002.jpg", "in000010.jpg", "a.png", "b.png"]
+def test_images_are_numbered_by_the_last_number_in_their_name():
+    names = ["in000010.jpg", "in000002.jpg", "notes.txt", "in000001.JPG", "cam2_f3.png"]
+    assert numbered_images(names, "x") == {
+        1: "in000001.JPG", 2: "in000002.jpg", 3: "cam2_f3.png", 10: "in000010.jpg"
+    }  # fmt: skip
+    assert frame_number("gt000123.png") == 123 and frame_number("a.png") is None
+    assert frame_number("v2.frame.0007.tif") == 7
+    with pytest.raises(InputError) as err:
+        numbered_images(["in1.jpg", "in01.png"], "video.input: seq")
+    assert str(err.value) == "video.input: seq: in01.png and in1.jpg are both frame 1"
+    with pytest.raises(InputError) as err:
+        numbered_images(["in1.jpg", "cover.png"], "video.input: seq")
+    assert str(err.value) == "video.input: seq/cover.png: no frame number in the name"
 
 
 def test_temporal_roi():
-    assert parse_temporal_roi("470 1700\n", "roi") == range(469, 1700)
-    assert parse_temporal_roi("1 1", "roi") == range(0, 1)
+    assert parse_temporal_roi("470 1700\n", "roi") == range(470, 1701)
+    assert parse_temporal_roi("1 1", "roi") == range(1, 2)
     with pytest.raises(InputError, match="roi: expected two frame numbers"):
         parse_temporal_roi("470", "roi")
     for text in ("0 5", "6 5"):
@@ -335,6 +346,18 @@ def short_truth_folder(root):
     return {"input": str(seq / "input"), "ground_truth": str(seq / "groundtruth")}
 
 
+def missing_frame(root):
+    seq = cdnet_folder(root)
+    (seq / "input" / "in000030.jpg").unlink()
+    return {"input": str(seq / "input"), "ground_truth": str(seq / "groundtruth")}
+
+
+def unnumbered_frame(root):
+    seq = cdnet_folder(root)
+    (seq / "input" / "in000036.jpg").rename(seq / "input" / "last.jpg")
+    return {"input": str(seq / "input"), "ground_truth": str(seq / "groundtruth")}
+
+
 def small_truth_folder(root):
     seq = cdnet_folder(root)
     for mask in (seq / "groundtruth").iterdir():
@@ -356,15 +379,21 @@ def small_truth_folder(root):
         (lambda root: {"codec": "toolong"}, "video.codec must be a four-character code"),
         (lambda root: {"subtractor": "vibe"}, "video.subtractor must be one of"),
         (lambda root: np.save(root / "masks.npy", np.zeros((36, 5, 5), np.uint8)),
-         "video.ground_truth: .*masks.npy: masks of 5x5 do not fit frames of 80x60"),
+         r"video.ground_truth: .*masks.npy \(row 0\): masks of 5x5 do not fit frames of 80x60"),
         (lambda root: np.save(root / "masks.npy", np.zeros((30, H, W), np.uint8)),
-         "video.ground_truth: .*masks.npy: 30 masks for 36 frames"),
-        (short_truth_folder, "video.ground_truth: .*groundtruth: 35 masks for 36 frames"),
+         r"video.ground_truth: .*masks.npy \(row 30\): missing, and frame 31 is scored"),
+        (lambda root: np.save(root / "masks.npy", np.zeros((40, H, W), np.uint8)),
+         "video.ground_truth: .*masks.npy: 40 masks for 36 frames"),
+        (short_truth_folder,
+         "video.ground_truth: .*groundtruth/gt000036.png: missing, and frame 36 is scored"),
+        (missing_frame, "video.input: .*seq/input: frame 30 missing, and its mask "
+                        ".*groundtruth/gt000030.png is there"),
+        (unnumbered_frame, "video.input: .*seq/input/last.jpg: no frame number in the name"),
         (small_truth_folder, "video.ground_truth: .*gt000001.png: masks of 5x5 do not fit"),
     ],
     ids=["missing", "unreadable", "no-frames", "no-images", "mixed-sizes", "no-background",
          "bad-background", "codec", "fourcc", "subtractor", "truth-size", "truth-count",
-         "truth-folder-count", "truth-folder-size"],
+         "truth-more", "truth-folder-count", "missing-frame", "unnumbered", "truth-folder-size"],
 )  # fmt: skip
 def test_bad_input_fails_cleanly(clip_files, capsys, damage, message):
     change = damage(clip_files) or {}
@@ -536,3 +565,54 @@ def test_with_no_frame_in_the_scored_range_the_means_are_over_all_frames():
     assert scores["scored_frames"] == 0 and "composite_psnr_after_warmup" not in scores
     assert scores["mean_iou_after_warmup"] == scores["mean_iou"] == 0.5
     assert scores["f1_after_warmup"] == scores["f1"] == 0.5
+
+
+def test_frames_and_masks_pair_by_number_not_by_position(clip_files):
+    seq = cdnet_folder(clip_files)
+    # Frames before the temporal ROI may lack masks (CDnet's do not, other sets may).
+    for number in (3, 4):
+        (seq / "groundtruth" / f"gt{number:06d}.png").unlink()
+    run_video(clip_files, input=str(seq / "input"), ground_truth=str(seq / "groundtruth"))
+    paired = json.loads((clip_files / "out" / "scores.json").read_text())
+    # The same sequence with every file renamed one number up: the same pairs, the same scores.
+    shifted = clip_files / "shifted"
+    for sub, prefix, suffix in (("input", "in", "jpg"), ("groundtruth", "gt", "png")):
+        (shifted / sub).mkdir(parents=True)
+        for path in sorted((seq / sub).iterdir(), reverse=True):
+            number = int(path.stem[2:])
+            path.rename(shifted / sub / f"{prefix}{number + 1:06d}.{suffix}")
+    (shifted / "temporalROI.txt").write_text(f"{EMPTY + 2} {36 + 1}\n")
+    run_video(clip_files, input=str(shifted / "input"), ground_truth=str(shifted / "groundtruth"))
+    assert json.loads((clip_files / "out" / "scores.json").read_text()) == paired
+    assert paired["scored_frames"] == 36 - EMPTY
+
+
+def test_per_frame_means_leave_out_frames_with_nothing_scored():
+    background = np.zeros((1, 2, 3), np.uint8)
+    scorer = VideoScorer(range(1, 10), background)
+    outside = np.array([[85, 170]], np.uint8)  # outside the ROI, unknown: nothing scored
+    wrong = np.array([[255, 255]], np.uint8)
+    empty = np.zeros((1, 2), np.uint8)
+    scorer.add(1, Replaced(background, empty, background), outside)
+    scorer.add(2, Replaced(background, empty, background), wrong)
+    scores = scorer.metrics()
+    assert scores["mean_iou"] == scores["mean_iou_after_warmup"] == 0.0  # not (1 + 0) / 2
+    assert scores["f1"] == 0.0 and scores["scored_frames"] == 2
+
+
+@pytest.mark.parametrize("subtractor", ["mog2", "knn", "gsoc", "cnt"])
+def test_the_same_frames_give_the_same_masks(subtractor):
+    # Noisy enough that random sample updates (KNN, GSOC) change the masks.
+    rng = np.random.default_rng(0)
+    clip = [rng.normal(100, 20, (120, 160, 3)).clip(0, 255).astype(np.uint8) for _ in range(50)]
+    for i, frame in enumerate(clip[20:]):
+        frame[20:50, 10 + 2 * i : 40 + 2 * i] = 250
+    params = replace(DEFAULTS, subtractor=subtractor)
+    background = np.zeros((120, 160, 3), np.uint8)
+    threads = cv2.getNumThreads()
+    try:
+        runs = [[r.mask for r in replace_background(clip, background, params)] for _ in range(3)]
+    finally:
+        cv2.setNumThreads(threads)
+    for other in runs[1:]:
+        assert all(np.array_equal(a, b) for a, b in zip(runs[0], other)), subtractor

@@ -7,6 +7,7 @@ MOG2 with shadows, values above 200, a 3x3 opening, a median blur of 5.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -60,8 +61,15 @@ class VideoParams(Section):
             )
 
 
+# The same frames must give the same masks (tracked metrics hold still). KNN and GSOC draw from
+# OpenCV's global RNG, so it is seeded for every new subtractor; GSOC also draws from it in
+# parallel threads, whose order varies from run to run, so it runs on one thread.
+RNG_SEED = 0
+
+
 def make_subtractor(params: VideoParams) -> cv2.BackgroundSubtractor:
-    """The subtractor `params.subtractor` names, with its knobs."""
+    """The subtractor `params.subtractor` names, with its knobs, reproducible (RNG_SEED)."""
+    cv2.setRNGSeed(RNG_SEED)
     if params.subtractor == "mog2":
         return cv2.createBackgroundSubtractorMOG2(
             history=params.history,
@@ -88,6 +96,7 @@ def make_subtractor(params: VideoParams) -> cv2.BackgroundSubtractor:
             maxPixelStability=params.cnt_max_stability,
             isParallel=True,
         )
+    cv2.setNumThreads(1)  # for this process: GSOC's threads share the RNG
     return bgsegm.createBackgroundSubtractorGSOC(
         nSamples=params.gsoc_samples,
         replaceRate=params.gsoc_replace_rate,
@@ -255,11 +264,13 @@ def psnr(mse: float) -> float:
 class VideoScorer:
     """Scores the loop's masks against ground truth, frame by frame, as they come.
 
-    `scored` says which frame numbers (0-based) count: after the warm-up, or CDnet's temporal
-    ROI (the `*_after_warmup` figures and CDnet's are over these frames). Per frame: IoU and F1
-    of the foreground (label 255) over the pixels CDnet scores; pooled over scored frames:
-    CDnet's counts, and the PSNR of the composite against the ideal one (the true mask,
-    hard-edged, over the same background).
+    Frames are known by their number (1-based: CDnet's `in000123.jpg` is frame 123). `scored`
+    holds the numbers that count: after the warm-up, or CDnet's temporal ROI (the
+    `*_after_warmup` figures and CDnet's are over these). Per frame: IoU and F1 of the
+    foreground (label 255) over the pixels CDnet scores, averaged over the frames that have
+    such pixels (a frame all outside the ROI or unknown scores nothing, not a perfect 1);
+    pooled over the scored frames: CDnet's counts, and the PSNR of the composite against the
+    ideal one (the true mask, hard-edged, over the same background).
     """
 
     def __init__(self, scored: range, background: np.ndarray) -> None:
@@ -271,13 +282,14 @@ class VideoScorer:
         self.counts = Counts()
         self.squared_errors: list[float] = []
 
-    def add(self, t: int, result: Replaced, truth: np.ndarray) -> None:
-        """Score frame `t` of the loop against its ground truth (CDnet labels or {0, 255})."""
+    def add(self, number: int, result: Replaced, truth: np.ndarray) -> None:
+        """Score frame `number` against its ground truth (CDnet labels or {0, 255})."""
         frame = Counts.of(result.mask, truth)
-        self.iou.append(frame.iou())
-        self.f1.append(frame.f1())
-        counted = t in self.scored
-        self.counted.append(counted)
+        counted = number in self.scored
+        if frame.tp + frame.fp + frame.fn + frame.tn:
+            self.iou.append(frame.iou())
+            self.f1.append(frame.f1())
+            self.counted.append(counted)
         if not counted:
             return
         self.counts += frame
@@ -289,14 +301,14 @@ class VideoScorer:
 
     def metrics(self) -> dict:
         """Per-frame means over all frames and over scored frames, CDnet's figures, PSNR."""
-        iou, f1, counted = np.array(self.iou), np.array(self.f1), np.array(self.counted)
+        iou, f1, counted = np.array(self.iou), np.array(self.f1), np.array(self.counted, bool)
         scored = counted if counted.any() else np.ones_like(counted)
         result = {
-            "mean_iou": float(iou.mean()),
-            "f1": float(f1.mean()),
-            "mean_iou_after_warmup": float(iou[scored].mean()),
-            "f1_after_warmup": float(f1[scored].mean()),
-            "scored_frames": int(counted.sum()),
+            "mean_iou": float(iou.mean()) if len(iou) else 0.0,
+            "f1": float(f1.mean()) if len(f1) else 0.0,
+            "mean_iou_after_warmup": float(iou[scored].mean()) if scored.any() else 0.0,
+            "f1_after_warmup": float(f1[scored].mean()) if scored.any() else 0.0,
+            "scored_frames": len(self.squared_errors),
             "cdnet": cdnet_metrics(self.counts),
         }
         if self.squared_errors:
@@ -322,30 +334,41 @@ def headline(scores: dict) -> dict:
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
 
 
-def frame_files(names: Iterable[str]) -> list[str]:
-    """The image file names among `names`, in frame order (by the number in each name).
+def frame_number(name: str) -> int | None:
+    """The frame number in a file name, its last run of digits (`in000123.jpg` -> 123)."""
+    digits = re.findall(r"\d+", name.rsplit(".", 1)[0])
+    return int(digits[-1]) if digits else None
 
-    CDnet's `in000001.jpg` and `gt000001.png` sort by their numbers; names without a number
-    sort by name after them.
+
+def numbered_images(names: Iterable[str], where: str) -> dict[int, str]:
+    """The image files among `names` by frame number, in frame order.
+
+    CDnet's `in000001.jpg` and `gt000001.png` are frame 1 of a sequence; any folder of images
+    numbered so works. An image without a number, or two images of one number, is an
+    InputError naming them (`where` says which folder).
     """
-    images = [name for name in names if name.lower().endswith(IMAGE_SUFFIXES)]
-
-    def frame_number(name: str) -> tuple[int, int, str]:
-        digits = "".join(ch if ch.isdigit() else " " for ch in name).split()
-        return (0, int(digits[-1]), name) if digits else (1, 0, name)
-
-    return sorted(images, key=frame_number)
+    found: dict[int, str] = {}
+    for name in sorted(names):
+        if not name.lower().endswith(IMAGE_SUFFIXES):
+            continue
+        number = frame_number(name)
+        if number is None:
+            raise InputError(f"{where}/{name}: no frame number in the name")
+        if number in found:
+            raise InputError(f"{where}: {found[number]} and {name} are both frame {number}")
+        found[number] = name
+    return dict(sorted(found.items()))
 
 
 def parse_temporal_roi(text: str, name: str) -> range:
-    """Frames (0-based) that CDnet's temporalROI.txt ("first last", 1-based) says to score."""
+    """Frame numbers that CDnet's temporalROI.txt ("first last", 1-based) says to score."""
     parts = text.split()
     if len(parts) != 2 or not all(part.isdigit() for part in parts):
         raise InputError(f"{name}: expected two frame numbers, got {text.strip()!r}")
     first, last = int(parts[0]), int(parts[1])
     if not 1 <= first <= last:
         raise InputError(f"{name}: expected 1 <= first <= last, got {first} {last}")
-    return range(first - 1, last)
+    return range(first, last + 1)
 
 
 def preview_frames(expected: int, count: int = 3) -> set[int]:

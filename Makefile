@@ -13,7 +13,7 @@ PIP_INSTALL := $(BIN)/python -m pip install -q --disable-pip-version-check
 # writes it anew from the pinned vl-convert (a test checks that it matches).
 REPORT_TEMPLATE := .dvc/report.html
 
-.PHONY: repro test lint bench lock report-template mutants exps
+.PHONY: repro test lint bench lock report-template mutants exps bgslibrary
 
 repro: $(VENV)/.run-deps
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
@@ -22,6 +22,15 @@ test: $(VENV)/.test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+# BGSLibrary's methods as video subtractors (subsense, pawcs, lobster, vibe): pybgs builds from
+# source against the system's OpenCV. Needs cmake and OpenCV's headers first (Debian/Ubuntu:
+# apt-get install cmake libopencv-dev). Into the same .venv as `make repro` / `make test`.
+bgslibrary: $(VENV)/.run-deps
+	@command -v cmake >/dev/null && test -f /usr/include/opencv4/opencv2/core.hpp || { \
+		echo "error: pybgs builds against OpenCV's headers: apt-get install cmake libopencv-dev"; \
+		exit 1; }
+	$(PIP_INSTALL) -r requirements-bgs.txt
 
 # Mutation testing of the modules that hold the logic (pyproject.toml's [tool.mutmut]), then
 # each module's score; fails under 90% killed. Not part of `make test`: it takes about half an
@@ -60,6 +69,8 @@ lock:
 	CUSTOM_COMPILE_COMMAND="make lock" .lock-venv/bin/pip-compile -q --strip-extras \
 		--no-emit-index-url --no-emit-find-links -o requirements-test.txt requirements-test.in
 	sed -i 's/^torch==\(.*\)+cpu/torch==\1/' requirements-test.txt
+	CUSTOM_COMPILE_COMMAND="make lock" .lock-venv/bin/pip-compile -q --strip-extras \
+		--no-emit-index-url --no-emit-find-links -o requirements-bgs.txt requirements-bgs.in
 	rm -rf .lock-venv
 
 report-template: $(VENV)/.run-deps

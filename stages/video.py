@@ -1,14 +1,13 @@
 """Stage `video` (Q5): replace the background of a fixed-camera video, score the masks."""
 
-import re
-import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from mnistseg.cdnet import GroundTruth, image_folder, read_image
 from mnistseg.cli import run_stage, stage_parser
 from mnistseg.errors import InputError, ParamError
 from mnistseg.fileio import staged_dir, write_bytes, write_json
@@ -19,29 +18,11 @@ from mnistseg.video import (
     VideoParams,
     VideoScorer,
     headline,
-    numbered_images,
-    parse_temporal_roi,
     preview_frames,
     replace_background,
 )
 
 DEFAULT_FPS = 25.0  # for a folder of frames, which has no frame rate of its own
-ROI_FILE = "temporalROI.txt"  # CDnet: first and last scored frame, beside groundtruth/
-
-
-def read_image(path: Path, flags: int, param: str) -> np.ndarray:
-    image = cv2.imread(str(path), flags)
-    if image is None:
-        raise InputError(f"{param}: {path}: OpenCV cannot read it as an image")
-    return image
-
-
-def image_folder(path: Path, param: str) -> dict[int, Path]:
-    """The numbered images of a folder by frame number (CDnet's in000001.jpg is frame 1)."""
-    numbered = numbered_images((p.name for p in path.iterdir()), f"{param}: {path}")
-    if not numbered:
-        raise InputError(f"{param}: {path}: a folder with no images")
-    return {number: path / name for number, name in numbered.items()}
 
 
 def open_frames(path: Path) -> tuple[dict[int, Path] | None, Iterator[np.ndarray], float, int]:
@@ -69,87 +50,6 @@ def open_frames(path: Path) -> tuple[dict[int, Path] | None, Iterator[np.ndarray
     return None, decoded(), capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS, hint
 
 
-class GroundTruth:
-    """The masks by frame number: a folder of numbered images (CDnet) or a (T, H, W) .npy
-    (frame t + 1 is row t), and the frame numbers that are scored."""
-
-    def __init__(self, spec: str, warmup: int) -> None:
-        path = Path(spec)
-        self.path = path
-        if path.is_dir():
-            self.masks: dict[int, Path] | np.ndarray = image_folder(path, "video.ground_truth")
-            self.numbers = set(self.masks)
-            roi = path.parent / ROI_FILE
-            self.scored = (
-                parse_temporal_roi(roi.read_text(), str(roi))
-                if roi.is_file()
-                else range(warmup + 1, sys.maxsize)
-            )
-            return
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"video.ground_truth: {path}: no such file (or set it to `none`)"
-            )
-        self.masks = np.load(path, mmap_mode="r", allow_pickle=False)
-        if self.masks.ndim != 3:
-            raise InputError(
-                f"video.ground_truth: {path}: expected (T, H, W) masks, got {self.masks.shape}"
-            )
-        self.numbers = set(range(1, len(self.masks) + 1))
-        self.scored = range(warmup + 1, sys.maxsize)
-
-    def name(self, number: int) -> str:
-        """Where frame `number`'s mask is, or would be."""
-        if isinstance(self.masks, dict):
-            return str(self.path / renumbered(next(iter(self.masks.values())).name, number))
-        return f"{self.path} (row {number - 1})"
-
-    def mask(self, number: int, shape: tuple) -> np.ndarray | None:
-        """Frame `number`'s mask, checked against the frame's size; None if it has none."""
-        if number not in self.numbers:
-            if number in self.scored:
-                raise self.missing(number)
-            return None
-        if isinstance(self.masks, dict):
-            name = self.masks[number]
-            mask = read_image(name, cv2.IMREAD_GRAYSCALE, "video.ground_truth")
-        else:
-            name, mask = self.name(number), np.asarray(self.masks[number - 1])
-        if mask.shape != shape:
-            raise InputError(
-                f"video.ground_truth: {name}: masks of {mask.shape[-1]}x{mask.shape[0]} do not "
-                f"fit frames of {shape[1]}x{shape[0]}"
-            )
-        return mask
-
-    def check_frames(self, frames: Iterable[int], where: str) -> None:
-        """Every mask has its frame and every scored frame its mask, by number."""
-        frames = set(frames)
-        orphans = sorted(self.numbers - frames)
-        if orphans:
-            raise InputError(
-                f"video.input: {where}: frame {orphans[0]} missing, and its mask "
-                f"{self.name(orphans[0])} is there"
-            )
-        unscored = [n for n in sorted(frames - self.numbers) if n in self.scored]
-        if unscored:
-            raise self.missing(unscored[0])
-
-    def missing(self, number: int) -> InputError:
-        """The error for scored frame `number` without its mask."""
-        return InputError(
-            f"video.ground_truth: {self.name(number)}: missing, and frame {number} is scored"
-        )
-
-
-def renumbered(name: str, number: int) -> str:
-    """`name` with its frame number replaced by `number`, padded alike (gt000699 -> gt000700)."""
-    stem, dot, suffix = name.rpartition(".")
-    digits = list(re.finditer(r"\d+", stem))[-1]
-    width = digits.end() - digits.start()
-    return f"{stem[: digits.start()]}{number:0{width}d}{stem[digits.end() :]}{dot}{suffix}"
-
-
 @run_stage
 def main(argv: list[str] | None = None) -> None:
     args = stage_parser(__doc__)
@@ -168,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
         truth = GroundTruth(params.ground_truth, params.warmup)
         scorer = VideoScorer(truth.scored, background)
         if numbered is not None:  # a folder: pair frames and masks before any work
-            truth.check_frames(numbered, params.input)
+            truth.check_frames(numbered, f"video.input: {params.input}")
     numbers = list(numbered) if numbered is not None else None
 
     count, foreground, seconds, shots, writer = 0, 0, 0.0, [], None

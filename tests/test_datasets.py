@@ -52,3 +52,10 @@ def test_a_model_split_is_in_memory_and_a_dataset_split_is_mapped(circles_dir):
 def test_an_unknown_model_is_named():
     with pytest.raises(ValueError, match="model must be one of segnet, circlenet, unet, got 'x'"):
         model_split(Path("nowhere"), "train", "x")
+
+
+@pytest.mark.parametrize(("input_kind", "circle_from"), [("mask", "decoder"), ("image", "x")])
+def test_an_unknown_input_or_target_is_refused(circles_dir, input_kind, circle_from):
+    with pytest.raises(ValueError) as err:
+        model_split(circles_dir, "train", "circlenet", input_kind, circle_from)
+    assert str(err.value) == f"circlenet cannot see {input_kind!r} and learn {circle_from!r}"

@@ -169,8 +169,8 @@ def test_every_bad_file_of_a_folder_is_named(tiny_mnist, tmp_path):
         get_files([str(tmp_path)], fetch=offline)
     text = str(err.value)
     assert f"{FILE_NAMES[0]}: wrong magic number" in text
-    assert f"{FILE_NAMES[1]}: not a complete gzip file" in text
-    assert f"{FILE_NAMES[3]}: label 10 outside 0-9" in text
+    assert f"; {FILE_NAMES[1]}: not a complete gzip file" in text
+    assert f"; {FILE_NAMES[3]}: label 10 outside 0-9" in text
     assert FILE_NAMES[2] not in text.split("Fix:")[0]  # the good file is not blamed
 
 

@@ -150,7 +150,7 @@ def test_bounds_low_high_inclusive_above_below_exclusive(bounds, good, bad, mess
 def test_each_type_names_what_it_wants(hint, value, message):
     @dataclass(frozen=True)
     class Typed(Section):
-        value: hint = knob()  # noqa: RUF009 (the field type is the parameter)
+        value: hint = knob()
 
     if message is None:
         assert Typed(value=value).value == (value,)
@@ -193,3 +193,14 @@ def test_unknown_keys_are_all_named_and_top_level_keys_have_no_prefix():
     with pytest.raises(ParamError) as err:
         from_mapping(Example, {**GOOD, "count": 0}, None, "p.yaml")
     assert str(err.value) == "p.yaml: count must be an integer >= 1, got 0"
+
+
+def test_a_mapping_knob_takes_a_mapping():
+    @dataclass(frozen=True)
+    class Mapped(Section):
+        places: dict[str, str] = knob()
+
+    assert Mapped(places={"a": "b"}).places == {"a": "b"} and Mapped(places={}).places == {}
+    with pytest.raises(KnobError) as err:
+        Mapped(places=["a"])
+    assert str(err.value) == "places must be a mapping, got ['a']"

@@ -1,7 +1,9 @@
 """Background replacement on tiny synthetic clips, and the video stage's failures."""
 
+import importlib.util
 import json
 import re
+import sys
 from dataclasses import replace
 
 import cv2
@@ -9,24 +11,22 @@ import numpy as np
 import pytest
 
 from conftest import load_stage, write_params
+from mnistseg.cdnet import Counts
 from mnistseg.errors import InputError, KnobError
 from mnistseg.video import (
-    Counts,
+    BGSLIBRARY,
     ForegroundMasker,
     Replaced,
     VideoParams,
     VideoScorer,
-    cdnet_metrics,
     composite,
     fit_background,
-    frame_number,
     make_subtractor,
     mean_squared_error,
-    numbered_images,
-    parse_temporal_roi,
     preview_frames,
     psnr,
     replace_background,
+    settings_xml,
 )
 from scratch import committed_section
 
@@ -123,7 +123,9 @@ def test_background_of_another_size_is_resized():
         ({"median_kernel": 4}, "median_kernel must be 0 or odd, got 4"),
         ({"history": 0}, "history must be an integer >= 1, got 0"),
         ({"feather": -1}, "feather must be a number >= 0"),
-        ({"subtractor": "vibe"}, "subtractor must be one of mog2, knn, gsoc, cnt"),
+        ({"subtractor": "vibe2"}, "subtractor must be one of mog2, knn, gsoc, cnt, subsense, "),
+        ({"subsense_required_samples": 60}, "subsense_required_samples must be <= subsense_sam"),
+        ({"lobster_required_samples": 36}, "lobster_required_samples must be <= lobster_sampl"),
         ({"codec": "toolong"}, "codec must be a four-character code"),
         ({"cnt_min_stability": 20, "cnt_max_stability": 10}, "cnt_max_stability must be >= "),
     ],
@@ -133,7 +135,15 @@ def test_bad_video_params(change, message):
         replace(DEFAULTS, **change)
 
 
-@pytest.mark.parametrize("subtractor", ["mog2", "knn", "gsoc", "cnt"])
+HAVE_PYBGS = importlib.util.find_spec("pybgs") is not None
+needs_pybgs = pytest.mark.skipif(not HAVE_PYBGS, reason="BGSLibrary absent: make bgslibrary")
+EVERY_SUBTRACTOR = [
+    *("mog2", "knn", "gsoc", "cnt"),
+    *(pytest.param(name, marks=needs_pybgs) for name in BGSLIBRARY),
+]
+
+
+@pytest.mark.parametrize("subtractor", EVERY_SUBTRACTOR)
 def test_every_subtractor_finds_the_square(subtractor):
     clip, truth = moving_square()
     params = replace(DEFAULTS, subtractor=subtractor)
@@ -148,33 +158,6 @@ def test_frames_of_another_size_stop_the_loop():
     clip[2] = clip[2][:, :-1]
     with pytest.raises(InputError, match="frame 3 is 79x60, the first was 80x60"):
         list(replace_background(clip, np.zeros((H, W, 3), np.uint8), DEFAULTS))
-
-
-def test_cdnet_figures_from_hand_made_counts():
-    figures = cdnet_metrics(Counts(tp=30, fp=10, fn=20, tn=940))
-    assert figures["recall"] == pytest.approx(30 / 50)
-    assert figures["specificity"] == pytest.approx(940 / 950)
-    assert figures["fpr"] == pytest.approx(10 / 950)
-    assert figures["fnr"] == pytest.approx(20 / 50)
-    assert figures["pwc"] == pytest.approx(100 * 30 / 1000)
-    assert figures["precision"] == pytest.approx(30 / 40)
-    assert figures["f_measure"] == pytest.approx(2 * 0.75 * 0.6 / (0.75 + 0.6))
-    assert cdnet_metrics(Counts())["f_measure"] == 0.0
-
-
-def test_per_frame_iou_and_f1_from_counts():
-    pred = np.array([[255, 255, 0, 0]], np.uint8)
-    truth = np.array([[255, 0, 255, 0]], np.uint8)
-    frame = Counts.of(pred, truth)
-    assert frame.iou() == pytest.approx(1 / 3) and frame.f1() == pytest.approx(2 / 4)
-    assert Counts.of(pred * 0, truth * 0).iou() == 1.0 == Counts.of(pred * 0, truth * 0).f1()
-
-
-def test_counts_add_field_by_field_and_any_nonzero_is_foreground():
-    assert Counts(1, 2, 3, 4) + Counts(10, 20, 30, 40) == Counts(11, 22, 33, 44)
-    pred = np.array([[1, 1, 0, 0]], np.uint8)  # a mask of ones, not of 255s
-    truth = np.array([[255, 0, 255, 0]], np.uint8)
-    assert Counts.of(pred, truth) == Counts(tp=1, fp=1, fn=1, tn=1)
 
 
 @pytest.mark.parametrize(
@@ -207,40 +190,6 @@ def test_the_scorer_pools_scored_frames_and_scores_the_composite():
     # Frame 1's composite is wrong at two of its four pixels by 200: MSE 200**2 / 2 / 2.
     assert scores["composite_psnr_after_warmup"] == pytest.approx(psnr(200**2 / 4))
     assert scores["cdnet"]["precision"] == 0.75
-
-
-def test_cdnet_labels_count_as_cdnet_counts_them():
-    truth = np.array([[255, 255, 0, 50, 85, 170]], np.uint8)
-    pred = np.array([[255, 0, 255, 255, 255, 255]], np.uint8)
-    counts = Counts.of(pred, truth)
-    # shadow (50) predicted foreground is a false positive; 85 and 170 are not scored
-    assert (counts.tp, counts.fn, counts.fp, counts.tn) == (1, 1, 2, 0)
-
-
-def test_images_are_numbered_by_the_last_number_in_their_name():
-    names = ["in000010.jpg", "in000002.jpg", "notes.txt", "in000001.JPG", "cam2_f3.png"]
-    assert numbered_images(names, "x") == {
-        1: "in000001.JPG", 2: "in000002.jpg", 3: "cam2_f3.png", 10: "in000010.jpg"
-    }  # fmt: skip
-    assert frame_number("gt000123.png") == 123 and frame_number("a.png") is None
-    assert frame_number("v2.frame.0007.tif") == 7
-    with pytest.raises(InputError) as err:
-        numbered_images(["in1.jpg", "in01.png"], "video.input: seq")
-    assert str(err.value) == "video.input: seq: in01.png and in1.jpg are both frame 1"
-    with pytest.raises(InputError) as err:
-        numbered_images(["in1.jpg", "cover.png"], "video.input: seq")
-    assert str(err.value) == "video.input: seq/cover.png: no frame number in the name"
-
-
-def test_temporal_roi():
-    assert parse_temporal_roi("470 1700\n", "roi") == range(470, 1701)
-    assert parse_temporal_roi("1 1", "roi") == range(1, 2)
-    with pytest.raises(InputError, match="roi: expected two frame numbers"):
-        parse_temporal_roi("470", "roi")
-    for text in ("0 5", "6 5"):
-        with pytest.raises(InputError) as err:
-            parse_temporal_roi(text, "roi")
-        assert str(err.value) == f"roi: expected 1 <= first <= last, got {text}"
 
 
 # --- the stage ---------------------------------------------------------------------------------
@@ -377,7 +326,7 @@ def small_truth_folder(root):
         (lambda root: (root / "bg.png").write_text("no") and {}, "bg.png: OpenCV cannot read it"),
         (lambda root: {"codec": "ZZZZ", "container": "avi"}, "video.codec 'ZZZZ' .* cannot write"),
         (lambda root: {"codec": "toolong"}, "video.codec must be a four-character code"),
-        (lambda root: {"subtractor": "vibe"}, "video.subtractor must be one of"),
+        (lambda root: {"subtractor": "vibe2"}, "video.subtractor must be one of"),
         (lambda root: np.save(root / "masks.npy", np.zeros((36, 5, 5), np.uint8)),
          r"video.ground_truth: .*masks.npy \(row 0\): masks of 5x5 do not fit frames of 80x60"),
         (lambda root: np.save(root / "masks.npy", np.zeros((30, H, W), np.uint8)),
@@ -600,7 +549,7 @@ def test_per_frame_means_leave_out_frames_with_nothing_scored():
     assert scores["f1"] == 0.0 and scores["scored_frames"] == 2
 
 
-@pytest.mark.parametrize("subtractor", ["mog2", "knn", "gsoc", "cnt"])
+@pytest.mark.parametrize("subtractor", EVERY_SUBTRACTOR)
 def test_the_same_frames_give_the_same_masks(subtractor):
     # Noisy enough that random sample updates (KNN, GSOC) change the masks.
     rng = np.random.default_rng(0)
@@ -616,3 +565,44 @@ def test_the_same_frames_give_the_same_masks(subtractor):
         cv2.setNumThreads(threads)
     for other in runs[1:]:
         assert all(np.array_equal(a, b) for a, b in zip(runs[0], other)), subtractor
+
+
+@needs_pybgs
+def test_bgslibrary_knobs_count_and_its_settings_file_stays_out_of_the_project(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    clip, _ = moving_square()
+    background = np.zeros((H, W, 3), np.uint8)
+    params = replace(DEFAULTS, subtractor="vibe", open_kernel=0, median_kernel=0)
+    found = [r.mask for r in replace_background(clip, background, params)]
+    assert max(int(m.sum()) for m in found) > 0
+    deaf = replace(params, vibe_threshold=400)  # no colour is that far: all background
+    assert all(not r.mask.any() for r in replace_background(clip, background, deaf))
+    assert list(tmp_path.iterdir()) == []  # pybgs wrote its config/ elsewhere
+
+
+def test_the_settings_file_is_the_knobs_with_the_window_shut():
+    params = replace(DEFAULTS, subtractor="vibe", vibe_threshold=33)
+    assert params.bgslibrary_settings() == {
+        "matchingThreshold": 33, "matchingNumber": 2, "updateFactor": 16,
+    }  # fmt: skip
+    assert settings_xml({"a": 1, "b": 0.5}) == (
+        '<?xml version="1.0"?>\n<opencv_storage>\n<a>1</a>\n<b>0.5</b>\n'
+        "<showOutput>0</showOutput>\n</opencv_storage>\n"
+    )
+    for name, key, value in [
+        ("subsense", "nBGSamples", 50), ("pawcs", "nMaxNbWords", 50),
+        ("lobster", "fRelLBSPThreshold", 0.365),
+    ]:  # fmt: skip
+        assert replace(DEFAULTS, subtractor=name).bgslibrary_settings()[key] == value
+
+
+def test_a_bgslibrary_method_without_pybgs_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pybgs", None)  # as if not installed
+    with pytest.raises(KnobError) as err:
+        make_subtractor(replace(DEFAULTS, subtractor="subsense"))
+    assert str(err.value) == (
+        "subtractor SuBSENSE is one of BGSLibrary's methods, whose Python wrapper pybgs is not "
+        "installed: `make bgslibrary` (README: BGSLibrary)"
+    )

@@ -51,7 +51,9 @@ def model_split(
         raise ValueError(f"model must be one of {', '.join(MODEL_TASKS)}, got {model!r}")
     arrays = load_split(root, split, MODEL_ARRAYS[model], mmap=False)
     # The assignment's circle variant fed the circle mask itself to the network.
-    inputs = arrays["masks"] if input_kind == "circle_mask" else arrays["images"]
+    inputs = {"image": arrays["images"], "circle_mask": arrays.get("masks")}.get(input_kind)
     # A net whose circle is fitted to its digit mask learns the digit mask.
-    targets = arrays["digit_masks"] if circle_from == "digit_mask" else arrays["masks"]
+    targets = {"decoder": arrays["masks"], "digit_mask": arrays.get("digit_masks")}.get(circle_from)
+    if inputs is None or targets is None:
+        raise ValueError(f"{model} cannot see {input_kind!r} and learn {circle_from!r}")
     return ModelSplit(arrays["images"], inputs, targets, arrays["masks"], arrays.get("labels"))

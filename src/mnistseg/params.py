@@ -42,6 +42,8 @@ def knob(
 
 
 def _type_name(hint: Any) -> str:
+    if typing.get_origin(hint) is dict:
+        return "a mapping"
     return {int: "an integer", float: "a number", bool: "true or false", str: "a string"}.get(
         hint, "a string or a list of strings"
     )
@@ -59,6 +61,8 @@ def _typed(key: str, value: Any, hint: Any) -> Any:
         value = float(value) if ok else value
     elif hint is str:
         ok = isinstance(value, str)
+    elif typing.get_origin(hint) is dict:  # its entries are the dataclass's check() to judge
+        ok = isinstance(value, dict)
     else:  # tuple[str, ...]: one string or a list of them
         items = [value] if isinstance(value, str) else value
         ok = isinstance(items, list | tuple) and len(items) > 0

@@ -7,18 +7,24 @@ MOG2 with shadows, values above 200, a 3x3 opening, a median blur of 5.
 
 from __future__ import annotations
 
-import re
+import ctypes
+import os
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
 
+from mnistseg.cdnet import CDNET_FOREGROUND, Counts, cdnet_metrics
 from mnistseg.errors import InputError, KnobError
 from mnistseg.params import Section, knob
 
 NO_GROUND_TRUTH = "none"
-SUBTRACTORS = ("mog2", "knn", "gsoc", "cnt")
+# BGSLibrary's methods (pybgs, an optional install) by their params.yaml name.
+BGSLIBRARY = {"subsense": "SuBSENSE", "pawcs": "PAWCS", "lobster": "LOBSTER", "vibe": "ViBe"}
+SUBTRACTORS = ("mog2", "knn", "gsoc", "cnt", *BGSLIBRARY)
 CONTRIB_SUBTRACTORS = ("gsoc", "cnt")  # in opencv-contrib's `bgsegm` module only
 
 
@@ -43,6 +49,21 @@ class VideoParams(Section):
     gsoc_samples: int = knob(low=1)  # gsoc: samples kept per pixel
     gsoc_replace_rate: float = knob(low=0, high=1)  # gsoc: how fast the model updates
     gsoc_propagation_rate: float = knob(low=0, high=1)  # gsoc: spread to neighbours
+    # BGSLibrary's methods (St-Charles et al.'s SuBSENSE, PAWCS and LOBSTER; Barnich's ViBe)
+    subsense_lbsp_threshold: float = knob(above=0, high=1)  # relative LBSP descriptor threshold
+    subsense_color_threshold: int = knob(low=1)  # least colour distance to differ
+    subsense_samples: int = knob(low=2)  # background samples kept per pixel
+    subsense_required_samples: int = knob(low=1)  # samples that must match: background
+    pawcs_lbsp_threshold: float = knob(above=0, high=1)
+    pawcs_color_threshold: int = knob(low=1)
+    pawcs_words: int = knob(low=1)  # most background words per pixel
+    lobster_lbsp_threshold: float = knob(above=0, high=1)
+    lobster_color_threshold: int = knob(low=1)
+    lobster_samples: int = knob(low=2)
+    lobster_required_samples: int = knob(low=1)
+    vibe_threshold: int = knob(low=1)  # colour distance to match a sample
+    vibe_required_samples: int = knob(low=1)  # samples that must match: background
+    vibe_update_factor: int = knob(low=1)  # 1 in this many background pixels updates its model
     mask_threshold: int = knob(low=0, high=254)  # keep subtractor output above it
     open_kernel: int = knob(low=0)  # morphological opening (removes specks); 0 = off
     close_kernel: int = knob(low=0)  # morphological closing (fills gaps); 0 = off
@@ -59,6 +80,49 @@ class VideoParams(Section):
                 f"must be >= cnt_min_stability ({self.cnt_min_stability}), "
                 f"got {self.cnt_max_stability}",
             )
+        for method in ("subsense", "lobster"):
+            required = getattr(self, f"{method}_required_samples")
+            samples = getattr(self, f"{method}_samples")
+            if required > samples:
+                raise KnobError(
+                    f"{method}_required_samples",
+                    f"must be <= {method}_samples ({samples}), got {required}",
+                )
+
+    def bgslibrary_settings(self) -> dict[str, float | int]:
+        """The settings file of the BGSLibrary method `subtractor` names: its knobs, and the
+        library's own defaults for the rest (as pybgs writes them)."""
+        if self.subtractor == "subsense":
+            return {
+                "fRelLBSPThreshold": self.subsense_lbsp_threshold,
+                "nDescDistThresholdOffset": 3,
+                "nMinColorDistThreshold": self.subsense_color_threshold,
+                "nBGSamples": self.subsense_samples,
+                "nRequiredBGSamples": self.subsense_required_samples,
+                "nSamplesForMovingAvgs": 100,
+            }
+        if self.subtractor == "pawcs":
+            return {
+                "fRelLBSPThreshold": self.pawcs_lbsp_threshold,
+                "nDescDistThresholdOffset": 2,
+                "nMinColorDistThreshold": self.pawcs_color_threshold,
+                "nMaxNbWords": self.pawcs_words,
+                "nSamplesForMovingAvgs": 100,
+            }
+        if self.subtractor == "lobster":
+            return {
+                "fRelLBSPThreshold": self.lobster_lbsp_threshold,
+                "nLBSPThresholdOffset": 0,
+                "nDescDistThreshold": 4,
+                "nColorDistThreshold": self.lobster_color_threshold,
+                "nBGSamples": self.lobster_samples,
+                "nRequiredBGSamples": self.lobster_required_samples,
+            }
+        return {
+            "matchingThreshold": self.vibe_threshold,
+            "matchingNumber": self.vibe_required_samples,
+            "updateFactor": self.vibe_update_factor,
+        }
 
 
 # The same frames must give the same masks (tracked metrics hold still). KNN and GSOC draw from
@@ -82,6 +146,8 @@ def make_subtractor(params: VideoParams) -> cv2.BackgroundSubtractor:
             dist2Threshold=params.dist2_threshold,
             detectShadows=params.detect_shadows,
         )
+    if params.subtractor in BGSLIBRARY:
+        return bgslibrary_subtractor(BGSLIBRARY[params.subtractor], params.bgslibrary_settings())
     bgsegm = getattr(cv2, "bgsegm", None)
     if bgsegm is None:
         raise KnobError(
@@ -102,6 +168,41 @@ def make_subtractor(params: VideoParams) -> cv2.BackgroundSubtractor:
         replaceRate=params.gsoc_replace_rate,
         propagationRate=params.gsoc_propagation_rate,
     )
+
+
+def settings_xml(settings: dict[str, float | int]) -> str:
+    """A BGSLibrary settings file (OpenCV's FileStorage XML); its own window stays shut."""
+    lines = [f"<{key}>{value!r}</{key}>" for key, value in {**settings, "showOutput": 0}.items()]
+    return '<?xml version="1.0"?>\n<opencv_storage>\n' + "\n".join(lines) + "\n</opencv_storage>\n"
+
+
+def bgslibrary_subtractor(name: str, settings: dict[str, float | int]):
+    """One of BGSLibrary's methods through its Python wrapper, pybgs, set by params.yaml.
+
+    pybgs reads a method's settings from `./config/<Name>.xml` when it is built (and writes
+    its defaults there when the file is missing). That file is written from the params into a
+    temporary folder, the working directory while the method is built: nothing is written to
+    the project, and the knobs in params.yaml are the ones that count. The methods draw with
+    the C library's rand(), which is seeded (RNG_SEED) so the same frames give the same masks.
+    """
+    try:
+        import pybgs
+    except ImportError:
+        raise KnobError(
+            "subtractor",
+            f"{name} is one of BGSLibrary's methods, whose Python wrapper pybgs is not "
+            "installed: `make bgslibrary` (README: BGSLibrary)",
+        ) from None
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory(prefix="bgslibrary-") as folder:
+        Path(folder, "config").mkdir()
+        Path(folder, "config", f"{name}.xml").write_text(settings_xml(settings))
+        os.chdir(folder)
+        try:
+            ctypes.CDLL(None).srand(RNG_SEED)
+            return getattr(pybgs, name)()
+        finally:
+            os.chdir(here)
 
 
 class ForegroundMasker:
@@ -184,73 +285,6 @@ def replace_background(
         yield Replaced(frame, mask, composite(frame, fitted, mask, params.feather))
 
 
-# CDnet's ground-truth labels: only these count; 85 (outside the ROI) and 170 (unknown) do not.
-CDNET_FOREGROUND = 255
-CDNET_BACKGROUND = (0, 50)  # static, hard shadow
-
-
-@dataclass(frozen=True)
-class Counts:
-    """Pixel counts of one frame or pooled over frames, as CDnet's comparator keeps them."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
-
-    @classmethod
-    def of(cls, pred: np.ndarray, truth: np.ndarray) -> Counts:
-        """Count one frame: `pred` a mask (nonzero = foreground), `truth` CDnet labels."""
-        fg = pred > 0
-        positive = truth == CDNET_FOREGROUND
-        negative = (truth == CDNET_BACKGROUND[0]) | (truth == CDNET_BACKGROUND[1])
-        return cls(
-            tp=int(np.count_nonzero(fg & positive)),
-            fp=int(np.count_nonzero(fg & negative)),
-            fn=int(np.count_nonzero(~fg & positive)),
-            tn=int(np.count_nonzero(~fg & negative)),
-        )
-
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(
-            self.tp + other.tp, self.fp + other.fp, self.fn + other.fn, self.tn + other.tn
-        )
-
-    def iou(self) -> float:
-        """Foreground IoU over the scored pixels, TP / (TP + FP + FN); 1 if both are empty."""
-        union = self.tp + self.fp + self.fn
-        return self.tp / union if union else 1.0
-
-    def f1(self) -> float:
-        """Foreground F1 (Dice), 2 TP / (2 TP + FP + FN); 1 if both are empty."""
-        total = 2 * self.tp + self.fp + self.fn
-        return 2 * self.tp / total if total else 1.0
-
-
-def _ratio(num: float, den: float) -> float:
-    return float(num / den) if den else 0.0
-
-
-def cdnet_metrics(counts: Counts) -> dict[str, float]:
-    """CDnet 2014's seven figures from pooled counts (changedetection.net's definitions).
-
-    Recall TP/(TP+FN), specificity TN/(TN+FP), FPR FP/(FP+TN), FNR FN/(TP+FN),
-    PWC 100 (FN+FP)/(TP+FN+FP+TN), precision TP/(TP+FP), F-measure 2 Pr Re/(Pr+Re);
-    a ratio whose denominator is 0 is reported as 0.
-    """
-    tp, fp, fn, tn = counts.tp, counts.fp, counts.fn, counts.tn
-    recall, precision = _ratio(tp, tp + fn), _ratio(tp, tp + fp)
-    return {
-        "recall": recall,
-        "specificity": _ratio(tn, tn + fp),
-        "fpr": _ratio(fp, fp + tn),
-        "fnr": _ratio(fn, tp + fn),
-        "pwc": 100 * _ratio(fn + fp, tp + fn + fp + tn),
-        "precision": precision,
-        "f_measure": _ratio(2 * precision * recall, precision + recall),
-    }
-
-
 def mean_squared_error(a: np.ndarray, b: np.ndarray) -> float:
     """Mean squared difference of two uint8 arrays."""
     return float(np.mean((a.astype(np.float32) - b.astype(np.float32)) ** 2))
@@ -329,46 +363,6 @@ def headline(scores: dict) -> dict:
     if "cdnet" in scores:
         kept["cdnet"] = {key: scores["cdnet"][key] for key in CDNET_HEADLINE}
     return kept
-
-
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
-
-
-def frame_number(name: str) -> int | None:
-    """The frame number in a file name, its last run of digits (`in000123.jpg` -> 123)."""
-    digits = re.findall(r"\d+", name.rsplit(".", 1)[0])
-    return int(digits[-1]) if digits else None
-
-
-def numbered_images(names: Iterable[str], where: str) -> dict[int, str]:
-    """The image files among `names` by frame number, in frame order.
-
-    CDnet's `in000001.jpg` and `gt000001.png` are frame 1 of a sequence; any folder of images
-    numbered so works. An image without a number, or two images of one number, is an
-    InputError naming them (`where` says which folder).
-    """
-    found: dict[int, str] = {}
-    for name in sorted(names):
-        if not name.lower().endswith(IMAGE_SUFFIXES):
-            continue
-        number = frame_number(name)
-        if number is None:
-            raise InputError(f"{where}/{name}: no frame number in the name")
-        if number in found:
-            raise InputError(f"{where}: {found[number]} and {name} are both frame {number}")
-        found[number] = name
-    return dict(sorted(found.items()))
-
-
-def parse_temporal_roi(text: str, name: str) -> range:
-    """Frame numbers that CDnet's temporalROI.txt ("first last", 1-based) says to score."""
-    parts = text.split()
-    if len(parts) != 2 or not all(part.isdigit() for part in parts):
-        raise InputError(f"{name}: expected two frame numbers, got {text.strip()!r}")
-    first, last = int(parts[0]), int(parts[1])
-    if not 1 <= first <= last:
-        raise InputError(f"{name}: expected 1 <= first <= last, got {first} {last}")
-    return range(first, last + 1)
 
 
 def preview_frames(expected: int, count: int = 3) -> set[int]:

@@ -5,12 +5,13 @@
 
 Shows each experiment's name, the first headline score of each model (segnet.mean_iou,
 circlenet.gated_iou, unet.mean_dice), then only the params whose values differ between the
-rows shown. Every other metric, the creation time and the dependency columns are dropped: they
-are still in `dvc exp show`.
+rows shown. Every other metric, the creation time, the queue state and the dependency columns
+are dropped: they are still in `dvc exp show` (and `dvc queue status`).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -28,6 +29,24 @@ def flat_names(tree: Mapping, prefix: str = "") -> list[str]:
     return names
 
 
+def metric_names(shown: object) -> set[str]:
+    """Every metric column of `dvc exp show --json`'s output: its rows hold `metrics` as
+    {file: {"data": {...}}}, the workspace, the commits and each experiment alike."""
+    names: set[str] = set()
+    if isinstance(shown, Mapping):
+        for key, value in shown.items():
+            if key == "metrics" and isinstance(value, Mapping):
+                for per_file in value.values():
+                    data = per_file.get("data") if isinstance(per_file, Mapping) else None
+                    names.update(flat_names(data) if isinstance(data, Mapping) else [])
+            else:
+                names |= metric_names(value)
+    elif isinstance(shown, list):
+        for item in shown:
+            names |= metric_names(item)
+    return names
+
+
 def headline_columns() -> list[str]:
     """The one score per model the table always shows, in the models' order."""
     return [f"{model}.{names[0]}" for model, names in HEADLINE.items()]
@@ -38,7 +57,7 @@ def show_args(metric_names: Iterable[str]) -> list[str]:
     keep = headline_columns()
     dropped = sorted(set(metric_names) - set(keep))
     # Dependency columns are paths; no metric or param name holds a slash.
-    drop = ["Created$", ".*/", *(re.escape(name) + "$" for name in dropped)]
+    drop = ["Created$", "State$", "Executor$", ".*/", *(re.escape(name) + "$" for name in dropped)]
     return [
         "--only-changed",
         "--drop",
@@ -49,12 +68,14 @@ def show_args(metric_names: Iterable[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from dvc.api import metrics_show  # DVC's import is slow: only when run
-
     passed = sys.argv[1:] if argv is None else argv
-    names = [name for metrics in metrics_show().values() for name in flat_names(metrics)]
-    command = [sys.executable, "-m", "dvc", "exp", "show", "--no-pager", *show_args(names)]
-    return subprocess.run([*command, *passed], check=False).returncode
+    show = [sys.executable, "-m", "dvc", "exp", "show", "--no-pager"]
+    listed = subprocess.run([*show, "--json", *passed], capture_output=True, text=True)
+    if listed.returncode != 0:  # DVC's own error, as it said it
+        sys.stderr.write(listed.stderr)
+        return listed.returncode
+    names = metric_names(json.loads(listed.stdout or "[]"))
+    return subprocess.run([*show, *show_args(names), *passed], check=False).returncode
 
 
 if __name__ == "__main__":

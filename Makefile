@@ -24,12 +24,19 @@ test: $(VENV)/.test-deps
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
 
 # BGSLibrary's methods as video subtractors (subsense, pawcs, lobster, vibe): pybgs builds from
-# source against the system's OpenCV. Needs cmake and OpenCV's headers first (Debian/Ubuntu:
-# apt-get install cmake libopencv-dev). Into the same .venv as `make repro` / `make test`.
+# source against the system's OpenCV, so cmake and OpenCV's headers come first (Debian/Ubuntu's
+# packages, installed here with apt-get when missing: as root, or through sudo). Into the same
+# .venv as `make repro` / `make test`.
 bgslibrary: $(VENV)/.run-deps
-	@command -v cmake >/dev/null && test -f /usr/include/opencv4/opencv2/core.hpp || { \
-		echo "error: pybgs builds against OpenCV's headers: apt-get install cmake libopencv-dev"; \
-		exit 1; }
+	@if ! command -v cmake >/dev/null || ! test -f /usr/include/opencv4/opencv2/core.hpp; then \
+		if ! command -v apt-get >/dev/null; then \
+			echo "error: pybgs builds against OpenCV's headers: install cmake and OpenCV's" \
+				"development files (libopencv-dev or your system's equivalent)"; exit 1; fi; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -q && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends cmake libopencv-dev; \
+	fi
 	$(PIP_INSTALL) -r requirements-bgs.txt
 
 # Mutation testing of the modules that hold the logic (pyproject.toml's [tool.mutmut]), then

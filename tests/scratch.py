@@ -18,7 +18,9 @@ from mnistseg.download import OFFICIAL
 from mnistseg.params import from_mapping
 
 REPO = Path(__file__).resolve().parents[1]
-PROJECT_FILES = ("dvc.yaml", "stages", "src", "pyproject.toml")  # params.yaml: see below
+# As a clone has them (data/bench/README.md keeps the bench stages' folder in git); params.yaml:
+# see below.
+PROJECT_FILES = ("dvc.yaml", "stages", "src", "pyproject.toml", "data/bench/README.md")
 DVC_FILES = (".dvc/config", ".dvc/report.html")
 
 
@@ -122,7 +124,8 @@ def make_project(root: Path, overrides: dict, source_tree: Path = REPO) -> Path:
             shutil.copytree(
                 source, root / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
             )
-        else:
+        elif source.is_file():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, root / name)
     base = (
         committed_params()

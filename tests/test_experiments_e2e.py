@@ -84,7 +84,9 @@ def test_the_way_back_from_a_failed_experiment_is_the_errors_own_advice(origin):
     advice = re.search(r"`(git checkout [^`]+)`", error).group(1)
     run(advice.split(), repo)
     again = dvc(repo, "repro")
-    assert stages_run(again.stdout) == []  # the run-cache gave back what the failure removed
+    # The run-cache gave back what the failure removed; nothing retrains (the stages whose
+    # metrics git tracks, outside the run-cache, rescore in seconds).
+    assert not [stage for stage in stages_run(again.stdout) if stage.startswith("train@")]
     assert "up to date" in dvc(repo, "status").stdout
     assert git(repo, "status", "--porcelain").stdout == ""
 
@@ -93,6 +95,7 @@ def test_a_teammate_gets_a_registered_model_by_name(origin, tmp_path):
     repo, root = origin
     git(repo, "tag", "-a", "segnet@v1.0.0", "-m", "segnet, the assignment's, 1 epoch")
     git(repo, "push", "-q", "origin", "segnet@v1.0.0")
+    git(root / "origin.git", "symbolic-ref", "HEAD", "refs/heads/main")  # as a host's default
     out = tmp_path / "segnet.pt"
     dvc(tmp_path, "artifacts", "get", str(root / "origin.git"), "segnet", "-o", str(out))
     lock = yaml.safe_load(git(repo, "show", "segnet@v1.0.0:dvc.lock").stdout)

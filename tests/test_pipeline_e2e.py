@@ -37,7 +37,9 @@ def test_stage_names(project):
     listed = dvc(root, "stage", "list").stdout.split("\n")
     names = [line.split()[0] for line in listed if line.strip()]
     assert names[: len(DATA_STAGES)] == DATA_STAGES
-    assert sorted(names[len(DATA_STAGES) :]) == sorted([*MODEL_STAGES, "video_source", "video"])
+    assert sorted(names[len(DATA_STAGES) :]) == sorted(
+        [*MODEL_STAGES, "video_source", "video", "bench_summary"]  # no sequence: no bench pairs
+    )
 
 
 def test_first_repro_builds_every_dataset(project):
@@ -101,8 +103,9 @@ def test_the_plots_page_draws_with_no_network(project, tmp_path):
     git(root, "checkout", "--", ".dvc/config")
 
     page = (tmp_path / "offline/index.html").read_text()
-    charts = page.count("vegaEmbed(")  # training and validation curves, confusion, per digit
-    assert charts == 4 and "<script src" not in page
+    # Training and validation curves, confusion, per digit, the benchmark's F-measure.
+    charts = page.count("vegaEmbed(")
+    assert charts == 5 and "<script src" not in page
     assert charts_drawn(chromium, tmp_path / "offline/index.html") == charts
     assert charts_drawn(chromium, tmp_path / "dvc-default/index.html") == 0  # blank offline
 

@@ -130,7 +130,7 @@ def test_run_cache_restores_instead_of_retraining(clone_a, tmp_path, s3_endpoint
     # Stages whose outputs are all cached come back from the run-cache; the cheap ones that
     # write git-tracked metrics (cache: false, outside the run-cache) run again.
     assert sorted(stages_run(output)) == sorted(
-        ["evaluate@segnet", "evaluate@circlenet", "evaluate@unet", "video"]
+        ["evaluate@segnet", "evaluate@circlenet", "evaluate@unet", "video", "bench_summary"]
     ), output
     assert "Stage 'train@circlenet' is cached - skipping run" in output
     restored = ("data", "models", "dvclive")

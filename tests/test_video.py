@@ -603,6 +603,6 @@ def test_a_bgslibrary_method_without_pybgs_says_how_to_install_it(monkeypatch):
     with pytest.raises(KnobError) as err:
         make_subtractor(replace(DEFAULTS, subtractor="subsense"))
     assert str(err.value) == (
-        "subtractor SuBSENSE is one of BGSLibrary's methods, whose Python wrapper pybgs is not "
-        "installed: `make bgslibrary` (README: BGSLibrary)"
+        "subtractor 'subsense' is one of BGSLibrary's methods, whose Python wrapper pybgs is "
+        "not installed here: run `make bgslibrary` (README: BGSLibrary)"
     )

@@ -147,7 +147,7 @@ def make_subtractor(params: VideoParams) -> cv2.BackgroundSubtractor:
             detectShadows=params.detect_shadows,
         )
     if params.subtractor in BGSLIBRARY:
-        return bgslibrary_subtractor(BGSLIBRARY[params.subtractor], params.bgslibrary_settings())
+        return bgslibrary_subtractor(params)
     bgsegm = getattr(cv2, "bgsegm", None)
     if bgsegm is None:
         raise KnobError(
@@ -176,8 +176,8 @@ def settings_xml(settings: dict[str, float | int]) -> str:
     return '<?xml version="1.0"?>\n<opencv_storage>\n' + "\n".join(lines) + "\n</opencv_storage>\n"
 
 
-def bgslibrary_subtractor(name: str, settings: dict[str, float | int]):
-    """One of BGSLibrary's methods through its Python wrapper, pybgs, set by params.yaml.
+def bgslibrary_subtractor(params: VideoParams):
+    """The BGSLibrary method `params.subtractor` names, through its Python wrapper, pybgs.
 
     pybgs reads a method's settings from `./config/<Name>.xml` when it is built (and writes
     its defaults there when the file is missing). That file is written from the params into a
@@ -190,13 +190,14 @@ def bgslibrary_subtractor(name: str, settings: dict[str, float | int]):
     except ImportError:
         raise KnobError(
             "subtractor",
-            f"{name} is one of BGSLibrary's methods, whose Python wrapper pybgs is not "
-            "installed: `make bgslibrary` (README: BGSLibrary)",
+            f"{params.subtractor!r} is one of BGSLibrary's methods, whose Python wrapper pybgs "
+            "is not installed here: run `make bgslibrary` (README: BGSLibrary)",
         ) from None
+    name = BGSLIBRARY[params.subtractor]
     here = os.getcwd()
     with tempfile.TemporaryDirectory(prefix="bgslibrary-") as folder:
         Path(folder, "config").mkdir()
-        Path(folder, "config", f"{name}.xml").write_text(settings_xml(settings))
+        Path(folder, "config", f"{name}.xml").write_text(settings_xml(params.bgslibrary_settings()))
         os.chdir(folder)
         try:
             ctypes.CDLL(None).srand(RNG_SEED)

@@ -255,7 +255,41 @@ def temporal_roi(frames: int, warmup: int) -> str:
     return f"{min(warmup + 1, frames)} {frames}\n"
 
 
-def main(argv: list[str] | None = None) -> None:
+JPEG_QUALITY = 95  # the exported frames, as CDnet ships its own: JPEG
+
+
+def export_clip(frames: Iterable[np.ndarray], masks: np.ndarray, out: Path, warmup: int) -> int:
+    """Write frames and their masks (nonzero: foreground) in CDnet's layout; the frame count.
+
+    Frames beyond the masks are left out; fewer frames than masks is a ValueError.
+    """
+    with staged_dir(out) as tmp:
+        (tmp / "input").mkdir()
+        (tmp / "groundtruth").mkdir()
+        count = 0
+        for frame, mask in zip(frames, masks):
+            count += 1
+            jpg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])[1]
+            (tmp / "input" / f"in{count:06d}.jpg").write_bytes(jpg.tobytes())
+            truth = np.where(np.asarray(mask) > 0, 255, 0).astype(np.uint8)
+            (tmp / "groundtruth" / f"gt{count:06d}.png").write_bytes(encode_png(truth))
+        if count != len(masks):
+            raise ValueError(f"{count} frames for {len(masks)} masks")
+        (tmp / "temporalROI.txt").write_text(temporal_roi(count, warmup))
+    return count
+
+
+def decoded(clip: Path) -> Iterable[np.ndarray]:
+    """The frames of a video file, as they decode."""
+    capture = cv2.VideoCapture(str(clip))
+    ok, frame = capture.read()
+    while ok:
+        yield frame
+        ok, frame = capture.read()
+    capture.release()
+
+
+def main(argv: list[str] | None = None) -> None:  # pragma: no mutate block (command line)
     args = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -265,24 +299,10 @@ def main(argv: list[str] | None = None) -> None:
     args.add_argument("--warmup", type=int, default=30, help="frames before the temporal ROI")
     opts = args.parse_args(argv)
     masks = np.load(opts.masks, mmap_mode="r", allow_pickle=False)
-    capture = cv2.VideoCapture(str(opts.clip))
-    with staged_dir(opts.out) as tmp:
-        (tmp / "input").mkdir()
-        (tmp / "groundtruth").mkdir()
-        count = 0
-        ok, frame = capture.read()
-        while ok and count < len(masks):
-            count += 1
-            ok_jpg, jpg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 95])
-            if not ok_jpg:
-                raise SystemExit(f"error: could not encode frame {count} as JPEG")
-            (tmp / "input" / f"in{count:06d}.jpg").write_bytes(jpg.tobytes())
-            truth = np.where(np.asarray(masks[count - 1]) > 0, 255, 0).astype(np.uint8)
-            (tmp / "groundtruth" / f"gt{count:06d}.png").write_bytes(encode_png(truth))
-            ok, frame = capture.read()
-        if count != len(masks):
-            raise SystemExit(f"error: {opts.clip} has {count} frames, {opts.masks} {len(masks)}")
-        (tmp / "temporalROI.txt").write_text(temporal_roi(count, opts.warmup))
+    try:
+        count = export_clip(decoded(opts.clip), masks, opts.out, opts.warmup)
+    except ValueError as exc:
+        raise SystemExit(f"error: {opts.clip} and {opts.masks}: {exc}") from None
     print(f"wrote {count} frames in CDnet's layout to {opts.out}")
 
 

@@ -48,7 +48,7 @@ class DataParams(Section):
     source: tuple[str, ...] = knob()
 
 
-def http_get(url: str, timeout: float = TIMEOUT_S) -> bytes:
+def http_get(url: str, timeout: float = TIMEOUT_S) -> bytes:  # pragma: no mutate block (network)
     """Fetch `url` and return its body."""
     with urllib.request.urlopen(url, timeout=timeout) as response:
         return response.read()

@@ -139,3 +139,19 @@ def test_the_bench_stages_index_score_and_summarise(tmp_path):
     assert set(metrics) == {"mog2", "cnt"}
     assert metrics["mog2"]["f_measure"] == scores["cdnet"]["f_measure"]
     assert len(json.loads((tmp_path / "plot.json").read_text())) == 2
+
+
+def test_the_messages_list_what_is_allowed():
+    with pytest.raises(KnobError) as err:
+        BenchParams(sequences={"a": {"folder": "x", "category": "indoor"}}, subtractors=["knn"])
+    assert str(err.value) == (
+        "sequences.a.category must be one of CDnet 2014's baseline, dynamicBackground, "
+        "cameraJitter, intermittentObjectMotion, shadow, thermal, badWeather, lowFramerate, "
+        "nightVideos, PTZ, turbulence, got 'indoor'"
+    )
+    with pytest.raises(KnobError) as err:
+        BenchParams(sequences={}, subtractors=["vibe", "knn", "vibe", "knn"])
+    assert str(err.value) == "subtractors lists knn, vibe more than once"
+    named = BenchParams(sequences={"busStation_2": {"folder": "x", "category": "PTZ"}},
+                        subtractors=["mog2"])  # fmt: skip
+    assert list(named.sequences) == ["busStation_2"]

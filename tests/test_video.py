@@ -606,3 +606,18 @@ def test_a_bgslibrary_method_without_pybgs_says_how_to_install_it(monkeypatch):
         "subtractor 'subsense' is one of BGSLibrary's methods, whose Python wrapper pybgs is "
         "not installed here: run `make bgslibrary` (README: BGSLibrary)"
     )
+
+
+def test_a_clip_with_nothing_scored_scores_zero_not_nan():
+    background = np.zeros((1, 2, 3), np.uint8)
+    scorer = VideoScorer(range(1, 10), background)
+    outside = np.array([[85, 170]], np.uint8)
+    scorer.add(1, Replaced(background, np.zeros((1, 2), np.uint8), background), outside)
+    scores = scorer.metrics()
+    assert (scores["mean_iou"], scores["f1"]) == (0.0, 0.0)
+    assert (scores["mean_iou_after_warmup"], scores["f1_after_warmup"]) == (0.0, 0.0)
+    # A frame with as many false as true positives still has scored pixels.
+    half = VideoScorer(range(1, 10), background)
+    mask = np.array([[255, 255]], np.uint8)
+    half.add(1, Replaced(background, mask, background), np.array([[255, 0]], np.uint8))
+    assert half.metrics()["mean_iou"] == 0.5

@@ -427,7 +427,8 @@ class Raw:
 
 
 @pytest.mark.parametrize(
-    ("open_kernel", "close_kernel", "median_kernel"), [(3, 0, 5), (0, 5, 0), (3, 3, 3), (0, 0, 0)]
+    ("open_kernel", "close_kernel", "median_kernel"),
+    [(3, 0, 5), (0, 5, 0), (3, 3, 3), (0, 0, 0), (5, 0, 0)],
 )
 def test_the_clean_up_thresholds_opens_closes_then_blurs(open_kernel, close_kernel, median_kernel):
     rng = np.random.default_rng(0)
@@ -591,11 +592,19 @@ def test_the_settings_file_is_the_knobs_with_the_window_shut():
         '<?xml version="1.0"?>\n<opencv_storage>\n<a>1</a>\n<b>0.5</b>\n'
         "<showOutput>0</showOutput>\n</opencv_storage>\n"
     )
-    for name, key, value in [
-        ("subsense", "nBGSamples", 50), ("pawcs", "nMaxNbWords", 50),
-        ("lobster", "fRelLBSPThreshold", 0.365),
-    ]:  # fmt: skip
-        assert replace(DEFAULTS, subtractor=name).bgslibrary_settings()[key] == value
+    # Every key as pybgs writes it, BGSLibrary's defaults for those that are no knob here.
+    assert replace(DEFAULTS, subtractor="subsense").bgslibrary_settings() == {
+        "fRelLBSPThreshold": 0.333, "nDescDistThresholdOffset": 3, "nMinColorDistThreshold": 30,
+        "nBGSamples": 50, "nRequiredBGSamples": 2, "nSamplesForMovingAvgs": 100,
+    }  # fmt: skip
+    assert replace(DEFAULTS, subtractor="pawcs").bgslibrary_settings() == {
+        "fRelLBSPThreshold": 0.333, "nDescDistThresholdOffset": 2, "nMinColorDistThreshold": 20,
+        "nMaxNbWords": 50, "nSamplesForMovingAvgs": 100,
+    }  # fmt: skip
+    assert replace(DEFAULTS, subtractor="lobster").bgslibrary_settings() == {
+        "fRelLBSPThreshold": 0.365, "nLBSPThresholdOffset": 0, "nDescDistThreshold": 4,
+        "nColorDistThreshold": 30, "nBGSamples": 35, "nRequiredBGSamples": 2,
+    }  # fmt: skip
 
 
 def test_a_bgslibrary_method_without_pybgs_says_how_to_install_it(monkeypatch):

@@ -503,6 +503,7 @@ def test_knob_rules_at_their_bounds():
     assert replace(DEFAULTS, median_kernel=1).median_kernel == 1
     same = replace(DEFAULTS, cnt_min_stability=7, cnt_max_stability=7)
     assert same.cnt_max_stability == 7
+    assert replace(DEFAULTS, subsense_samples=5, subsense_required_samples=5).subsense_samples == 5
 
 
 def test_with_no_frame_in_the_scored_range_the_means_are_over_all_frames():

@@ -448,6 +448,7 @@ def test_the_clean_up_thresholds_opens_closes_then_blurs(open_kernel, close_kern
     raw = rng.choice(np.array([0, 127, 255], np.uint8), size=(40, 50), p=[0.5, 0.2, 0.3])
     raw[10:30, 10:30] = 255
     raw[18, 12:28] = 0  # a gap that closing fills
+    raw[32:36, 40:44] = 255  # a 4x4 blob: a 3x3 opening keeps it, a 5x5 one does not
     params = replace(
         DEFAULTS, mask_threshold=200, open_kernel=open_kernel, close_kernel=close_kernel,
         median_kernel=median_kernel,
@@ -502,6 +503,9 @@ def test_a_background_of_the_frames_size_is_used_as_it_is():
         fit_background(board, 30, 20), cv2.resize(board, (30, 20), interpolation=cv2.INTER_AREA)
     )
     assert np.abs(fit_background(board, 30, 20).astype(int) - 128).max() <= 1
+    odd = cv2.resize(board, (23, 17), interpolation=cv2.INTER_AREA)  # not an exact 2x
+    np.testing.assert_array_equal(fit_background(board, 23, 17), odd)
+    assert not np.array_equal(odd, cv2.resize(board, (23, 17)))  # bilinear would differ here
 
 
 @pytest.mark.parametrize(("expected", "count", "picks"), [(100, 3, {25, 50, 75}),

@@ -48,10 +48,13 @@ mutants: $(VENV)/.test-deps
 
 # The experiments table: each experiment's headline scores and the params that differ.
 exps: $(VENV)/.run-deps
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m mnistseg.exps
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/mnistseg exps
 
+# The benchmark; the notebook's own code it runs side by side (--notebook) needs Pillow,
+# Matplotlib and scikit-learn too (requirements-bench.txt).
 bench: $(VENV)/.run-deps
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/benchmark.py
+	$(PIP_INSTALL) -r requirements-bench.txt
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/benchmark.py $(ARGS)
 
 $(VENV)/.run-deps: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -78,7 +81,9 @@ lock:
 	sed -i 's/^torch==\(.*\)+cpu/torch==\1/' requirements-test.txt
 	CUSTOM_COMPILE_COMMAND="make lock" .lock-venv/bin/pip-compile -q --strip-extras \
 		--no-emit-index-url --no-emit-find-links -o requirements-bgs.txt requirements-bgs.in
+	CUSTOM_COMPILE_COMMAND="make lock" .lock-venv/bin/pip-compile -q --strip-extras \
+		--no-emit-index-url --no-emit-find-links -o requirements-bench.txt requirements-bench.in
 	rm -rf .lock-venv
 
 report-template: $(VENV)/.run-deps
-	$(BIN)/python -m mnistseg.report $(REPORT_TEMPLATE)
+	$(BIN)/mnistseg report-template $(REPORT_TEMPLATE)

@@ -6,6 +6,8 @@
     python benchmarks/benchmark.py --video-only         # the video loops against the assignment's
     python benchmarks/benchmark.py --baseline HEAD~3    # the same, before and after, side by side
     python benchmarks/benchmark.py --baseline HEAD~3 --repeats 3  # three end-to-end rounds
+    python benchmarks/benchmark.py --handmade --repeats 3  # stock PyTorch vs hand-made code
+    python benchmarks/benchmark.py --notebook           # the notebook's own code, side by side
 
 Prints the end-to-end wall time of a fresh `dvc repro` with its peak memory, then one row per
 stage: wall seconds and peak memory of that stage's process run alone, and its start-up: the
@@ -19,12 +21,21 @@ With --baseline REV the pipeline is also built from that git revision, and each 
 once per revision in turn, so both columns see the same machine load: these machines are noisy.
 With --repeats N each revision's fresh `dvc repro` runs N times, the revisions in turn, each
 time in a new copy of the project; the median is printed.
+
+With --handmade, a fresh `dvc repro` of the whole pipeline as it is (stock PyTorch and glibc),
+then with each hand-made replacement of benchmarks/handmade.py switched in, then with all of
+them, in turn (N times with --repeats): each one's saving of the end-to-end time.
+
+With --notebook, the notebook's own code (../shared/baseline/run_all.sh: Q1-Q4) and a fresh
+`dvc repro` of the same work (every stage up to the three evaluations, the assignment's
+workload), in turn: both times, their scores and the ratio.
 Nothing here asserts: the figures are for the README and for comparing commits on one machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -41,23 +52,30 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "src"))
+import handmade  # noqa: E402  (beside this file)
+
+from mnistseg.registry import MODELS  # noqa: E402
 from scratch import PROJECT_FILES, dvc_env, make_project, merge  # noqa: E402  (tests' scratch projects)
 
 DATA_STAGES = ("download", "otsu", "circles", "composites")
-# The assignment's own workload: 5 epochs, batch sizes 64/64/4, 100 training composites.
+# The assignment's own workload: 5 epochs, batch sizes 64/64/4 (params.yaml), and the notebook's
+# 100 composites split 80/20 into training and test.
 WORKLOADS = {
-    "assignment": {"epochs": 5, "composites": {"train": 100}},
+    "assignment": {"epochs": 5, "composites": {"train": 80, "test": 20}},
     "default": {},
 }
 
 
-def run_measured(args: list[str] | str, cwd: Path, shell: bool = False) -> tuple[float, float, str]:
+def run_measured(
+    args: list[str] | str, cwd: Path, shell: bool = False, env: dict[str, str] | None = None
+) -> tuple[float, float, str]:
     """Run a command; return (wall seconds, peak resident MiB of it and its children, output)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         args,
         cwd=cwd,
-        env=dvc_env(),
+        env={**dvc_env(), **(env or {})},
         shell=shell,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -225,6 +243,100 @@ def pipeline(
         print(f"{'sum of stages':<22}{total:>9.2f}" + (f"{'':>29}  {name}" if baseline else ""))
 
 
+def handmade_project(root: Path, workload: str, switches: tuple[str, ...]) -> Path:
+    """A scratch project whose stages run with the switches of benchmarks/handmade.py flipped.
+
+    They are flipped by a sitecustomize.py in the project's src/ (every stage's PYTHONPATH);
+    checked by asking a Python started as a stage starts what it would run.
+    """
+    project = make_project(root, WORKLOADS[workload])
+    if switches:
+        (project / "src" / "sitecustomize.py").write_text(handmade.sitecustomize(switches))
+    probe = (
+        "import torch, mnistseg.heap as heap\n"
+        "print(torch.optim.Adam.__module__, torch.nn.ConvTranspose2d.__name__,"
+        " heap.keep_freed_memory.__name__)"
+    )
+    env = {**dvc_env(), "PYTHONPATH": "src"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=project, env=env, capture_output=True, text=True
+    )
+    expected = " ".join([
+        "handmade" if "adam" in switches else "torch.optim.adam",
+        "UpConv" if "upconv" in switches else "ConvTranspose2d",
+        "glibc_as_it_comes" if "no-mallopt" in switches else "keep_freed_memory",
+    ])  # fmt: skip
+    if done.stdout.strip() != expected:
+        raise SystemExit(f"{switches}: the stages would not run them ({done.stdout}{done.stderr})")
+    return project
+
+
+# (replacement, whether the pipeline keeps it, the switches with it, the switches without it)
+REPLACEMENTS = (
+    ("mallopt (mnistseg.heap)", "kept", (), ("no-mallopt",)),
+    ("adam (functional, no torch.optim class)", "dropped", ("adam",), ()),
+    ("upconv (matrix-product ConvTranspose2d)", "dropped", ("upconv",), ()),
+)
+
+
+def handmade_table(tmp: Path, workload: str, repeats: int) -> None:
+    """A fresh `dvc repro` as committed and with each switch flipped, in turn, `repeats` times."""
+    configs = sorted({switches for row in REPLACEMENTS for switches in row[2:]})
+    print(f"stock vs hand-made, workload {workload}, {os.cpu_count()} CPUs, {repeats} rounds")
+    walls: dict[tuple[str, ...], list[float]] = {switches: [] for switches in configs}
+    for round_number in range(repeats):
+        for i, switches in enumerate(configs):
+            project = handmade_project(tmp / f"handmade-{round_number}-{i}", workload, switches)
+            wall, peak, _ = run_measured([sys.executable, "-m", "dvc", "repro"], project)
+            walls[switches].append(wall)
+            name = ", ".join(switches) or "as committed"
+            print(f"  round {round_number + 1}, {name}: {wall:.1f} s, peak {peak:.0f} MiB")
+            shutil.rmtree(project)
+    median = {switches: statistics.median(runs) for switches, runs in walls.items()}
+    print("\n| replacement | in the pipeline | with it | without it | saves |")
+    print("| --- | --- | --- | --- | --- |")
+    for name, kept, with_it, without in REPLACEMENTS:
+        saved = 100 * (median[without] - median[with_it]) / median[without]
+        print(
+            f"| {name} | {kept} | {median[with_it]:.1f} s | {median[without]:.1f} s "
+            f"| {saved:+.1f}% |"
+        )
+
+
+def notebook_side_by_side(tmp: Path, baseline: Path, mnist: Path, repeats: int) -> None:
+    """The notebook's Q1-Q4 and the pipeline's same work, in turn: times, scores and ratio."""
+    run_all = baseline / "run_all.sh"
+    if not run_all.is_file() or not mnist.is_dir():
+        raise SystemExit(f"--notebook: {run_all} or {mnist} not found")
+    targets = [f"evaluate@{model}" for model in MODELS]
+    times: dict[str, list[float]] = {"notebook": [], "pipeline": []}
+    for round_number in range(repeats):
+        work = tmp / f"notebook-{round_number}"
+        wall, peak, output = run_measured(
+            ["bash", str(run_all), str(work)], tmp, env={"MNIST_DIR": str(mnist.resolve())}
+        )
+        times["notebook"].append(wall)
+        scores = re.findall(r"^(.*(?:IoU|Dice).*?: [\d.]+.*)$", output, re.MULTILINE)
+        print(f"notebook (round {round_number + 1}): {wall:.1f} s, peak {peak:.0f} MiB")
+        for line in scores:
+            print(f"  {line.strip()}")
+        shutil.rmtree(work)
+        project = make_project(tmp / f"pipeline-{round_number}", WORKLOADS["assignment"])
+        wall, peak, _ = run_measured([sys.executable, "-m", "dvc", "repro", *targets], project)
+        times["pipeline"].append(wall)
+        print(f"pipeline (round {round_number + 1}): {wall:.1f} s, peak {peak:.0f} MiB")
+        for model, spec in MODELS.items():
+            metrics = json.loads((project / "metrics" / f"{model}.json").read_text())[model]
+            shown = ", ".join(f"{name} {metrics[name]:.4f}" for name in spec.headline)
+            print(f"  {model}: {shown}")
+        shutil.rmtree(project)
+    notebook, ours = (statistics.median(times[name]) for name in ("notebook", "pipeline"))
+    print(
+        f"\nnotebook {notebook:.1f} s, pipeline {ours:.1f} s (median of {repeats}): "
+        f"the pipeline is {notebook / ours:.2f}x as fast"
+    )
+
+
 def main() -> None:
     args = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -239,6 +351,14 @@ def main() -> None:
         "--repeats", type=int, default=1, help="end-to-end runs per revision (median shown)"
     )
     args.add_argument("--keep", action="store_true", help="keep the temporary project")
+    args.add_argument(
+        "--handmade", action="store_true", help="stock vs each hand-made replacement, end to end"
+    )
+    args.add_argument(
+        "--notebook", action="store_true", help="the notebook's own code and the pipeline"
+    )
+    args.add_argument("--baseline-code", type=Path, default=REPO.parent / "shared/baseline")
+    args.add_argument("--mnist", type=Path, default=REPO.parent / "shared/mnist")
     opts = args.parse_args()
     if opts.repeats < 1:
         args.error(f"--repeats must be at least 1, got {opts.repeats}")
@@ -246,6 +366,12 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="mnistseg-bench-"))
     try:
+        if opts.handmade:
+            handmade_table(tmp, opts.workload, opts.repeats)
+            return
+        if opts.notebook:
+            notebook_side_by_side(tmp, opts.baseline_code, opts.mnist, opts.repeats)
+            return
         if not opts.video_only:
             pipeline(tmp, opts.workload, targets, opts.baseline, opts.repeats)
         if opts.data_only:

@@ -1,9 +1,11 @@
 """Stage `circles` (Q1b): minimum enclosing circle of each digit's largest contour, as a mask."""
 
+import numpy as np
+
 from mnistseg.circles import circle_masks
 from mnistseg.cli import run_stage, stage_parser
-from mnistseg.datasets import OTSU_ARRAYS, SPLITS, load_split
-from mnistseg.fileio import save_arrays, staged_dir, write_bytes
+from mnistseg.datasets import OTSU_ARRAYS, load_split, write_dataset
+from mnistseg.fileio import write_bytes
 from mnistseg.preview import circle_preview, encode_png
 
 
@@ -14,26 +16,24 @@ def main(argv: list[str] | None = None) -> None:
     args.add_argument("--out", required=True)
     args.add_argument("--preview", required=True)
     opts = args.parse_args(argv)
-    with staged_dir(opts.out) as tmp:
-        for split in SPLITS:
-            otsu = load_split(opts.otsu, split, OTSU_ARRAYS)
-            masks, circles, empty = circle_masks(otsu["masks"])
-            save_arrays(
-                tmp / split,
-                {
-                    "images": otsu["images"],
-                    "masks": masks,
-                    "circles": circles,
-                    "labels": otsu["labels"],
-                    "digit_masks": otsu["masks"],
-                },
-            )
-            print(
-                f"circles: {split}: {len(masks)} circles, {empty} empty Otsu masks "
-                "(given an empty circle, radius -1)"
-            )
-            if split == "test":
-                preview = circle_preview(otsu["images"], masks, circles)
+
+    def circle_split(split: str) -> dict[str, np.ndarray]:
+        otsu = load_split(opts.otsu, split, OTSU_ARRAYS)
+        masks, circles, empty = circle_masks(otsu["masks"])
+        print(
+            f"circles: {split}: {len(masks)} circles, {empty} empty Otsu masks "
+            "(given an empty circle, radius -1)"
+        )
+        return {
+            "images": otsu["images"],
+            "masks": masks,
+            "circles": circles,
+            "labels": otsu["labels"],
+            "digit_masks": otsu["masks"],
+        }
+
+    test = write_dataset(opts.out, circle_split)["test"]
+    preview = circle_preview(test["images"], test["masks"], test["circles"])
     write_bytes(opts.preview, encode_png(preview))
 
 

@@ -1,10 +1,12 @@
 """Stage `composites` (Q1c): grids of random digits with their Otsu masks, per split."""
 
+import numpy as np
+
 from mnistseg.cli import run_stage, stage_parser
 from mnistseg.composites import CompositeParams, composite_grid, split_generators
-from mnistseg.datasets import OTSU_ARRAYS, SPLITS, load_split
+from mnistseg.datasets import OTSU_ARRAYS, SPLITS, load_split, write_dataset
 from mnistseg.errors import ParamError
-from mnistseg.fileio import save_arrays, staged_dir, write_bytes
+from mnistseg.fileio import write_bytes
 from mnistseg.params import load_section, restore_hint
 from mnistseg.preview import encode_png, mask_preview
 
@@ -18,39 +20,36 @@ def main(argv: list[str] | None = None) -> None:
     opts = args.parse_args(argv)
     params = load_section(CompositeParams, "composites", opts.params)
     generators = split_generators(params.seed, SPLITS)
-    with staged_dir(opts.out) as tmp:
-        for split in SPLITS:
-            otsu = load_split(opts.otsu, split, OTSU_ARRAYS)
-            try:
-                made = composite_grid(
-                    otsu["images"],
-                    otsu["masks"],
-                    otsu["labels"],
-                    params.count(split),
-                    params.grid,
-                    generators[split],
-                )
-            except ValueError as exc:  # fewer digits than a composite's cells
-                raise ParamError(
-                    f"{opts.params}: composites.grid: {split} split: {exc}. "
-                    + restore_hint(opts.params)
-                ) from None
-            save_arrays(
-                tmp / split,
-                {
-                    "images": made.images,
-                    "masks": made.masks,
-                    "tiles": made.tiles,
-                    "tile_labels": made.tile_labels,
-                },
+
+    def composite_split(split: str) -> dict[str, np.ndarray]:
+        otsu = load_split(opts.otsu, split, OTSU_ARRAYS)
+        try:
+            made = composite_grid(
+                otsu["images"],
+                otsu["masks"],
+                otsu["labels"],
+                params.count(split),
+                params.grid,
+                generators[split],
             )
-            print(
-                f"composites: {split}: {params.count(split)} of {params.grid}x{params.grid} "
-                f"digits, {made.images.shape[1]}x{made.images.shape[2]}"
-            )
-            if split == "test":
-                preview = mask_preview(made.images, made.masks, count=6)
-    write_bytes(opts.preview, encode_png(preview))
+        except ValueError as exc:  # fewer digits than a composite's cells
+            raise ParamError(
+                f"{opts.params}: composites.grid: {split} split: {exc}. "
+                + restore_hint(opts.params)
+            ) from None
+        print(
+            f"composites: {split}: {params.count(split)} of {params.grid}x{params.grid} "
+            f"digits, {made.images.shape[1]}x{made.images.shape[2]}"
+        )
+        return {
+            "images": made.images,
+            "masks": made.masks,
+            "tiles": made.tiles,
+            "tile_labels": made.tile_labels,
+        }
+
+    test = write_dataset(opts.out, composite_split)["test"]
+    write_bytes(opts.preview, encode_png(mask_preview(test["images"], test["masks"], count=6)))
 
 
 if __name__ == "__main__":

@@ -6,12 +6,13 @@ from pathlib import Path
 import torch
 
 from mnistseg.cli import run_stage, stage_parser
-from mnistseg.datasets import MODEL_TASKS, model_split
+from mnistseg.datasets import model_split
 from mnistseg.evaluation import confusion_rows, fit_circles, per_digit_rows, score
 from mnistseg.fileio import staged_dir, write_json
 from mnistseg.models import model_from_checkpoint
 from mnistseg.params import load_section
 from mnistseg.preview import encode_png, prediction_grid
+from mnistseg.registry import MODELS
 from mnistseg.training import (
     DeviceParams,
     batches,
@@ -25,7 +26,7 @@ from mnistseg.training import (
 @run_stage
 def main(argv: list[str] | None = None) -> None:
     args = stage_parser(__doc__)
-    args.add_argument("--model", choices=sorted(MODEL_TASKS), required=True)
+    args.add_argument("--model", choices=sorted(MODELS), required=True)
     args.add_argument("--checkpoint", type=Path, required=True)
     args.add_argument("--dataset", required=True, help="the model's dataset folder")
     args.add_argument("--metrics", required=True, help="headline metrics JSON file")
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     model = model.to(device).to(memory_format=torch.channels_last)
 
-    test = model_split(opts.dataset, "test", opts.model, cfg.input, cfg.circle_from)
+    test = model_split(opts.dataset, "test", MODELS[opts.model].arrays, cfg.input, cfg.circle_from)
     labels = test.labels if cfg.task == "circle" else None
     data = mask_data(test.inputs, test.targets, labels)
     _, pred = evaluate(model, batches(data, eval_batch_size(data), device), device)

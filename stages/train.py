@@ -5,17 +5,17 @@ from dataclasses import asdict
 from pathlib import Path
 
 from mnistseg.cli import run_stage, stage_parser
-from mnistseg.datasets import MODEL_TASKS, model_split
+from mnistseg.datasets import model_split
 from mnistseg.errors import ParamError, SetupError
 from mnistseg.fileio import staged_dir, write_bytes
+from mnistseg.heap import keep_freed_memory
 from mnistseg.models import checkpoint_bytes
 from mnistseg.params import load_section, restore_hint
+from mnistseg.registry import MODELS
 from mnistseg.training import (
-    MODEL_PARAMS,
     DeviceParams,
     EpochParams,
     fit,
-    keep_freed_memory,
     prepare,
     select_device,
     set_seeds,
@@ -49,21 +49,21 @@ def open_live(folder: Path):
 @run_stage
 def main(argv: list[str] | None = None) -> None:
     args = stage_parser(__doc__)
-    args.add_argument("--model", choices=sorted(MODEL_TASKS), required=True)
+    args.add_argument("--model", choices=sorted(MODELS), required=True)
     args.add_argument("--dataset", required=True, help="the model's dataset folder")
     args.add_argument("--out", required=True, help="checkpoint file")
     args.add_argument("--live", required=True, help="dvclive folder")
     opts = args.parse_args(argv)
-    params = load_section(MODEL_PARAMS[opts.model], opts.model, opts.params)
+    spec = MODELS[opts.model]
+    params = load_section(spec.params, opts.model, opts.params)
     epochs = load_section(EpochParams, None, opts.params).epochs
     device = select_device(load_section(DeviceParams, None, opts.params).device)
-    task = MODEL_TASKS[opts.model]
 
     keep_freed_memory()
     set_seeds(params.seed)
-    data = model_split(opts.dataset, "train", opts.model, params.input, params.circle_from)
+    data = model_split(opts.dataset, "train", spec.arrays, params.input, params.circle_from)
     try:
-        run = prepare(data, task, params, device)
+        run = prepare(data, spec.task, params, device)
     except ValueError as exc:  # the only check left to the network: depth vs. image size
         raise ParamError(
             f"{opts.params}: {opts.model}.depth {params.depth} is too deep for images of "

@@ -1,7 +1,7 @@
 """Stage `video` (Q5): replace the background of a fixed-camera video, score the masks."""
 
-import time
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import cv2
@@ -13,14 +13,7 @@ from mnistseg.errors import InputError, ParamError
 from mnistseg.fileio import staged_dir, write_bytes, write_json
 from mnistseg.params import load_section, restore_hint
 from mnistseg.preview import encode_png, video_preview
-from mnistseg.video import (
-    NO_GROUND_TRUTH,
-    VideoParams,
-    VideoScorer,
-    headline,
-    preview_frames,
-    replace_background,
-)
+from mnistseg.video import NO_GROUND_TRUTH, VideoParams, headline, preview_frames, process_clip
 
 DEFAULT_FPS = 25.0  # for a folder of frames, which has no frame rate of its own
 
@@ -50,6 +43,30 @@ def open_frames(path: Path) -> tuple[dict[int, Path] | None, Iterator[np.ndarray
     return None, decoded(), capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS, hint
 
 
+class ClipWriter:
+    """The composited video, opened at the first frame (whose size it takes)."""
+
+    def __init__(self, path: Path, params: VideoParams, fps: float, params_file: Path) -> None:
+        self.path, self.params, self.fps, self.params_file = path, params, fps, params_file
+        self.writer = None
+
+    def __call__(self, frame: np.ndarray) -> None:
+        if self.writer is None:
+            fourcc = cv2.VideoWriter_fourcc(*self.params.codec)
+            self.writer = cv2.VideoWriter(str(self.path), fourcc, self.fps, frame.shape[1::-1])
+            if not self.writer.isOpened():
+                raise ParamError(
+                    f"video.codec {self.params.codec!r} in video.container "
+                    f"{self.params.container!r}: OpenCV cannot write it on this machine "
+                    "(mp4v/mp4 and MJPG/avi work). " + restore_hint(self.params_file)
+                )
+        self.writer.write(frame)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.release()
+
+
 @run_stage
 def main(argv: list[str] | None = None) -> None:
     args = stage_parser(__doc__)
@@ -63,67 +80,33 @@ def main(argv: list[str] | None = None) -> None:
         raise FileNotFoundError(f"video.background: {params.background}: no such file")
     background = read_image(Path(params.background), cv2.IMREAD_COLOR, "video.background")
     numbered, frames, fps, expected = open_frames(Path(params.input))
-    truth, scorer = None, None
+    numbers: Iterable[int] = numbered or itertools.count(1)
+    truth = None
     if params.ground_truth != NO_GROUND_TRUTH:
         truth = GroundTruth(params.ground_truth, params.warmup)
-        scorer = VideoScorer(truth.scored, background)
         if numbered is not None:  # a folder: pair frames and masks before any work
             truth.check_frames(numbered, f"video.input: {params.input}")
-    numbers = list(numbered) if numbered is not None else None
 
-    count, foreground, seconds, shots, writer = 0, 0, 0.0, [], None
-    picks = preview_frames(expected)
     with staged_dir(opts.out) as tmp:
-        started = time.perf_counter()
-        for t, result in enumerate(replace_background(frames, background, params)):
-            if writer is None:
-                size = result.frame.shape[1::-1]
-                writer = cv2.VideoWriter(
-                    str(tmp / f"composite.{params.container}"),
-                    cv2.VideoWriter_fourcc(*params.codec),
-                    fps,
-                    size,
-                )
-                if not writer.isOpened():
-                    raise ParamError(
-                        f"video.codec {params.codec!r} in video.container {params.container!r}: "
-                        "OpenCV cannot write it on this machine (mp4v/mp4 and MJPG/avi work). "
-                        + restore_hint(opts.params)
-                    )
-            writer.write(result.composite)
-            seconds += time.perf_counter() - started  # what follows is not the loop's speed
-            count, foreground = count + 1, foreground + cv2.countNonZero(result.mask)
-            if truth is not None:
-                number = numbers[t] if numbers is not None else t + 1
-                mask = truth.mask(number, result.mask.shape)
-                if mask is not None:
-                    scorer.add(number, result, mask)
-            if t in picks:
-                shots.append((result.frame, result.mask, result.composite))
-            last = result
-            started = time.perf_counter()
-        if writer is None:
-            raise InputError(f"video.input: {params.input}: holds no frames")
-        writer.release()
-        if truth is not None and numbers is None and max(truth.numbers, default=0) > count:
-            raise InputError(
-                f"video.ground_truth: {params.ground_truth}: {len(truth.numbers)} masks for "
-                f"{count} frames of {params.input}"
+        writer = ClipWriter(tmp / f"composite.{params.container}", params, fps, opts.params)
+        try:
+            clip = process_clip(
+                frames, numbers, background, params, writer, truth, preview_frames(expected)
             )
-        width, height = size
-        scores = {"frames": count, "width": width, "height": height, "fps": fps}
-        scores["mean_foreground_fraction"] = foreground / (count * width * height)
-        if scorer is not None:
-            scores.update(scorer.metrics())
+        finally:
+            writer.close()
+        scores = clip.record(fps)
         # The full record beside the video (`dvc metrics show data/video/scores.json`); the
         # metrics file keeps the headline, under `video`, for `dvc exp show`.
         write_json(tmp / "scores.json", scores)
-
     write_json(opts.metrics, {"video": headline(scores)})
-    shots = shots or [(last.frame, last.mask, last.composite)]  # the frame-count hint was wrong
+    shots = [(shot.frame, shot.mask, shot.composite) for shot in clip.shots]
     write_bytes(opts.preview, encode_png(video_preview(shots)))
     summary = ", ".join(f"{k} {v:.4g}" for k, v in scores.items() if isinstance(v, float))
-    print(f"video: {count} frames of {width}x{height}; {summary} ({count / seconds:.0f} frames/s)")
+    print(
+        f"video: {clip.frames} frames of {clip.width}x{clip.height}; {summary} "
+        f"({clip.frames / clip.seconds:.0f} frames/s)"
+    )
 
 
 if __name__ == "__main__":

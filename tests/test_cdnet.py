@@ -9,13 +9,13 @@ from mnistseg.cdnet import (
     GroundTruth,
     cdnet_metrics,
     frame_number,
-    main,
     numbered_images,
     open_sequence,
     parse_temporal_roi,
     renumbered,
     temporal_roi,
 )
+from mnistseg.commands import main as mnistseg
 from mnistseg.errors import InputError
 
 H, W = 24, 32
@@ -45,9 +45,15 @@ def test_temporal_roi_starts_after_the_warmup(frames, warmup, text):
     assert temporal_roi(frames, warmup) == text
 
 
+def cdnet_command(args: list[str]) -> None:
+    mnistseg(["cdnet", *args])
+
+
 def test_a_clip_is_written_in_cdnets_layout(clip, capsys):
     root, frames, masks = clip
-    main([str(root / "clip.avi"), str(root / "masks.npy"), str(root / "seq"), "--warmup", "2"])
+    cdnet_command(
+        [str(root / "clip.avi"), str(root / "masks.npy"), str(root / "seq"), "--warmup", "2"]
+    )
     seq = root / "seq"
     assert sorted(p.name for p in seq.iterdir()) == ["groundtruth", "input", "temporalROI.txt"]
     assert sorted(p.name for p in (seq / "input").iterdir()) == [
@@ -62,13 +68,14 @@ def test_a_clip_is_written_in_cdnets_layout(clip, capsys):
     assert capsys.readouterr().out == f"wrote 5 frames in CDnet's layout to {seq}\n"
 
 
-def test_a_clip_and_masks_of_different_lengths_are_refused(clip):
+def test_a_clip_and_masks_of_different_lengths_are_refused(clip, capsys):
     root, _, masks = clip
     np.save(root / "more.npy", np.concatenate([masks, masks[:1]]))
     with pytest.raises(SystemExit) as err:
-        main([str(root / "clip.avi"), str(root / "more.npy"), str(root / "seq")])
-    assert str(err.value) == (
-        f"error: {root / 'clip.avi'} and {root / 'more.npy'}: 5 frames for 6 masks"
+        cdnet_command([str(root / "clip.avi"), str(root / "more.npy"), str(root / "seq")])
+    assert err.value.code == 1
+    assert capsys.readouterr().err == (
+        f"error: {root / 'clip.avi'} and {root / 'more.npy'}: 5 frames for 6 masks\n"
     )
     assert not (root / "seq").exists()
 
@@ -76,7 +83,7 @@ def test_a_clip_and_masks_of_different_lengths_are_refused(clip):
 def test_masks_shorter_than_the_clip_cut_it(clip):
     root, _, masks = clip
     np.save(root / "fewer.npy", masks[:3])
-    main([str(root / "clip.avi"), str(root / "fewer.npy"), str(root / "seq")])
+    cdnet_command([str(root / "clip.avi"), str(root / "fewer.npy"), str(root / "seq")])
     assert len(list((root / "seq" / "input").iterdir())) == 3
     assert (root / "seq" / "temporalROI.txt").read_text() == "3 3\n"  # default warm-up 30
 

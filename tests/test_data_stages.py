@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from conftest import load_stage, write_params
+from mnistseg.commands import main as mnistseg
 from mnistseg.download import FILE_NAMES
 
 
@@ -130,9 +131,8 @@ def test_bad_parameter_is_named(built, capsys):
 
 
 def test_export_writes_the_assignment_layout(built, tmp_path):
-    from mnistseg.export import main as export
-
-    export(["composites", "test", str(tmp_path / "out"), "--limit", "3", "--data-dir", str(built)])
+    out = str(tmp_path / "out")
+    mnistseg(["export", "composites", "test", out, "--limit", "3", "--data-dir", str(built)])
     assert sorted(p.name for p in (tmp_path / "out" / "images").iterdir()) == [
         "0.png",
         "1.png",
@@ -141,6 +141,23 @@ def test_export_writes_the_assignment_layout(built, tmp_path):
     labels = (tmp_path / "out" / "labels" / "0.txt").read_text().split()
     expected = np.load(built / "composites/test/tile_labels.npy")[0]
     assert [int(v) for v in labels] == expected.tolist()
+
+
+@pytest.mark.parametrize("limit", ["0", "-2"])
+def test_export_refuses_a_limit_below_one(built, tmp_path, capsys, limit):
+    with pytest.raises(SystemExit):
+        mnistseg(["export", "otsu", "test", str(tmp_path / "out"), "--limit", limit])
+    assert f"argument --limit: must be >= 1, got {limit}" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_export_without_the_datasets_says_which_file(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exited:
+        mnistseg(["export", "otsu", "test", str(tmp_path / "out"), "--data-dir", str(tmp_path)])
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and str(tmp_path / "otsu" / "test") in err
+    assert not (tmp_path / "out").exists()
 
 
 def test_otsu_without_download_says_what_to_run(tmp_path, capsys):

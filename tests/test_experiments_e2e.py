@@ -36,7 +36,7 @@ def test_seed_sweep_through_the_queue_and_its_summary(origin, tmp_path):
     dvc(repo, "exp", "run", "--run-all", "-j", "1")  # what `dvc queue start` does, waiting
 
     summary = tmp_path / "seeds.md"
-    command = [sys.executable, "-m", "mnistseg.sweep", "--out", str(summary)]
+    command = [sys.executable, "-m", "mnistseg", "sweep", "--out", str(summary)]
     printed = run(command, repo).stdout
     rows = [line.split(" | ") for line in summary.read_text().splitlines()[2:]]
     assert printed == summary.read_text()

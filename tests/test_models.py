@@ -4,12 +4,11 @@ from torch import nn
 
 from mnistseg.models import (
     ModelConfig,
-    UpConv,
     build_model,
     checkpoint_bytes,
     model_from_checkpoint,
 )
-from mnistseg.training import MODEL_PARAMS
+from mnistseg.registry import MODELS
 from scratch import committed_section
 
 CASES = [
@@ -83,7 +82,7 @@ def test_defaults_are_the_notebooks_networks(model, task, size, notebook, count)
     torch.manual_seed(0)
     theirs = notebook().eval()
     ours = build_model(
-        committed_section(MODEL_PARAMS[model], model).model_config(task, size)
+        committed_section(MODELS[model].params, model).model_config(task, size)
     ).eval()
     assert sum(p.numel() for p in ours.parameters()) == count
     assert sum(p.numel() for p in theirs.parameters()) == count
@@ -114,30 +113,6 @@ def test_defaults_are_the_notebooks_networks(model, task, size, notebook, count)
         torch.testing.assert_close(mine[0], reference[0])
         mine, reference = mine[1], reference[1]
     torch.testing.assert_close(torch.sigmoid(mine), reference)
-
-
-@pytest.mark.parametrize("channels_last", [True, False])
-@pytest.mark.parametrize(("c_in", "c_out"), [(16, 8), (8, 1), (3, 5)])
-def test_up_conv_is_the_transposed_convolution(c_in, c_out, channels_last):
-    torch.manual_seed(0)
-    ours = UpConv(c_in, c_out)
-    theirs = torch.nn.ConvTranspose2d(c_in, c_out, 2, stride=2)
-    theirs.load_state_dict(ours.state_dict())  # the same parameters, by the same names
-    x = torch.randn(4, c_in, 7, 6)
-    if channels_last:
-        x = x.contiguous(memory_format=torch.channels_last)
-    results = []
-    for net in (ours, theirs):
-        net.zero_grad()
-        inputs = x.clone().requires_grad_()
-        out = net(inputs)
-        (out * torch.linspace(0.5, 1.5, out.numel()).view_as(out)).sum().backward()
-        results.append([out, inputs.grad, net.weight.grad, net.bias.grad])
-    assert results[0][0].shape == (4, c_out, 14, 12)
-    for mine, reference in zip(*results, strict=True):
-        torch.testing.assert_close(mine, reference, rtol=1e-5, atol=1e-5)
-    unbatched = x[0]
-    torch.testing.assert_close(ours(unbatched), theirs(unbatched), rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize(

@@ -177,7 +177,7 @@ def test_the_experiments_table_fits_100_columns(project):
     for epochs in (2, 3):
         dvc(root, "exp", "run", "-S", f"epochs={epochs}")
     env = {**dvc_env(), "COLUMNS": "100"}
-    table = run([sys.executable, "-m", "mnistseg.exps"], root, env=env).stdout
+    table = run([sys.executable, "-m", "mnistseg", "exps"], root, env=env).stdout
     lines = table.splitlines()
     assert max(map(len, lines)) <= 100, table
     header = next(line for line in lines if "Experiment" in line).split()
@@ -187,7 +187,7 @@ def test_the_experiments_table_fits_100_columns(project):
     ], table  # fmt: skip
     rows = [line.split() for line in lines if re.search(r"\d\.\d{3}", line)]
     assert len(rows) >= 4 and {row[-1] for row in rows} >= {"2", "3"}, table
-    csv = run([sys.executable, "-m", "mnistseg.exps", "--csv"], root, env=env).stdout
+    csv = run([sys.executable, "-m", "mnistseg", "exps", "--csv"], root, env=env).stdout
     columns = csv.splitlines()[0].split(",")
     assert columns[3:7] == ["segnet.mean_iou", "circlenet.gated_iou", "unet.mean_dice", "epochs"]
 

@@ -1,8 +1,3 @@
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
@@ -12,17 +7,13 @@ from mnistseg.errors import KnobError, ParamError
 from mnistseg.models import ModelConfig, build_model
 from mnistseg.params import from_mapping
 from mnistseg.training import (
-    MODEL_PARAMS,
-    Adam,
     CircleParams,
     DeviceParams,
     SegmentParams,
     batches,
-    compute_loss,
     eval_batch_size,
     evaluate,
     fit,
-    keep_freed_memory,
     mask_data,
     prepare,
     select_device,
@@ -143,7 +134,6 @@ def test_circle_params_add_what_the_net_sees():
     )
     with pytest.raises(ParamError, match=r"circlenet.circle_from must be one of"):
         from_mapping(CircleParams, {**base, "circle_from": "hough"}, "circlenet", "x")
-    assert MODEL_PARAMS["circlenet"] is CircleParams
 
 
 def test_missing_param():
@@ -165,62 +155,3 @@ def test_fit_yields_every_epoch_with_validation_scores(digits):
     assert [e.number for e in epochs] == [1, 2]
     assert 0 <= epochs[-1].val_scores.headline["mean_iou"] <= 1
     assert epochs[-1].train_loss < epochs[0].train_loss or epochs[-1].val_loss < epochs[0].val_loss
-
-
-def test_keep_freed_memory_takes_effect_with_glibc_only():
-    import platform
-
-    assert keep_freed_memory() is (platform.libc_ver()[0] == "glibc")
-
-
-def train_steps(make_optimizer, steps: int = 12) -> torch.nn.Module:
-    """CirclizationCNN after a few steps on seeded random data; every param gets gradients."""
-    torch.manual_seed(0)
-    cfg = ModelConfig(task="circle", arch="circlization_cnn", width=4)
-    model = build_model(cfg).to(memory_format=torch.channels_last)
-    optimizer = make_optimizer(model.parameters())
-    data = torch.Generator().manual_seed(1)
-    for _ in range(steps):
-        x = torch.rand(8, 1, 28, 28, generator=data)
-        masks = (torch.rand(8, 1, 28, 28, generator=data) > 0.5).float()
-        labels = torch.randint(0, 10, (8,), generator=data)
-        loss = compute_loss(model(x), (x, masks, labels))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-    return model
-
-
-@pytest.mark.parametrize("fused", [True, False, None])
-def test_adam_steps_as_torch_optim_adam_to_the_bit(fused):
-    ours = train_steps(lambda params: Adam(params, lr=1e-3, fused=fused))
-    theirs = train_steps(lambda params: torch.optim.Adam(params, lr=1e-3, fused=fused))
-    for mine, reference in zip(ours.parameters(), theirs.parameters(), strict=True):
-        torch.testing.assert_close(mine, reference, rtol=0, atol=0)
-
-
-def test_adam_skips_parameters_without_gradients():
-    frozen, trained = torch.ones(3, requires_grad=True), torch.ones(3, requires_grad=True)
-    optimizer = Adam([frozen, trained], lr=0.1, fused=True)
-    trained.sum().backward()
-    optimizer.step()
-    assert torch.equal(frozen, torch.ones(3)) and bool((trained < 1).all())
-
-
-def test_training_does_not_import_the_compiler():
-    """torch.optim's classes import torch._dynamo (about 1 s of start-up); Adam does not."""
-    code = (
-        "import sys, torch\n"
-        "from mnistseg.models import ModelConfig, build_model\n"
-        "from mnistseg.training import Adam\n"
-        "model = build_model(ModelConfig(task='segment', arch='simple_segnet', width=4))\n"
-        "optimizer = Adam(model.parameters(), lr=1e-3, fused=True)\n"
-        "model(torch.rand(2, 1, 28, 28)).sum().backward()\n"
-        "optimizer.step()\n"
-        "print('torch._dynamo' in sys.modules)\n"
-    )
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip() == "False"

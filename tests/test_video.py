@@ -24,6 +24,7 @@ from mnistseg.video import (
     make_subtractor,
     mean_squared_error,
     preview_frames,
+    process_clip,
     psnr,
     replace_background,
     settings_xml,
@@ -190,6 +191,62 @@ def test_the_scorer_pools_scored_frames_and_scores_the_composite():
     # Frame 1's composite is wrong at two of its four pixels by 200: MSE 200**2 / 2 / 2.
     assert scores["composite_psnr_after_warmup"] == pytest.approx(psnr(200**2 / 4))
     assert scores["cdnet"]["precision"] == 0.75
+
+
+def test_process_clip_writes_every_composite_and_counts_the_clip():
+    frames, _ = moving_square()
+    background = np.zeros((H, W, 3), np.uint8)
+    written = []
+    numbers = range(101, 101 + len(frames))
+    clip = process_clip(frames, numbers, background, DEFAULTS, written.append, shown={0, 30})
+    expected = list(replace_background(frames, background, DEFAULTS))
+    assert len(written) == clip.frames == len(frames)
+    for mine, reference in zip(written, expected, strict=True):
+        assert np.array_equal(mine, reference.composite)
+    assert (clip.width, clip.height, clip.scores) == (W, H, {})
+    assert clip.foreground == sum(cv2.countNonZero(r.mask) for r in expected) > 0
+    assert [np.array_equal(s.frame, frames[t]) for s, t in zip(clip.shots, (0, 30))] == [1, 1]
+    assert clip.seconds > 0
+    record = clip.record(fps=12.5)
+    assert list(record) == ["frames", "width", "height", "fps", "mean_foreground_fraction"]
+    assert record["fps"] == 12.5
+    assert record["mean_foreground_fraction"] == clip.foreground / (len(frames) * W * H)
+
+
+def test_process_clip_shows_the_last_frame_when_no_pick_is_reached():
+    frames, _ = moving_square(frames=5)
+    clip = process_clip(frames, range(1, 6), frames[0], DEFAULTS, lambda _: None, shown={9})
+    assert len(clip.shots) == 1 and np.array_equal(clip.shots[0].frame, frames[-1])
+
+
+class NumberedTruth:
+    """GroundTruth's interface over masks in memory: frame t + 1 is masks[t]."""
+
+    def __init__(self, masks, scored):
+        self.masks, self.scored, self.path = masks, scored, "truth.npy"
+        self.numbers = set(range(1, len(masks) + 1))
+
+    def mask(self, number, shape):
+        return self.masks[number - 1] if number in self.numbers else None
+
+
+def test_process_clip_scores_each_frame_by_its_number():
+    frames, masks = moving_square()
+    truth = NumberedTruth(masks, range(EMPTY + 1, 100))
+    clip = process_clip(frames, range(1, 37), frames[0], DEFAULTS, lambda _: None, truth)
+    scorer = VideoScorer(truth.scored, frames[0])
+    for number, result in enumerate(replace_background(frames, frames[0], DEFAULTS), start=1):
+        scorer.add(number, result, masks[number - 1])
+    assert clip.scores == scorer.metrics() and clip.scores["scored_frames"] == 36 - EMPTY
+
+
+def test_process_clip_refuses_an_empty_clip_and_masks_beyond_its_frames():
+    frames, masks = moving_square(frames=6)
+    with pytest.raises(InputError, match=r"video.input: .*: holds no frames"):
+        process_clip([], range(1, 9), frames[0], DEFAULTS, lambda _: None)
+    truth = NumberedTruth(masks + masks, range(1, 100))
+    with pytest.raises(InputError, match=r"video.ground_truth: truth.npy: 12 masks for 6 frames"):
+        process_clip(frames, range(1, 7), frames[0], DEFAULTS, lambda _: None, truth)
 
 
 # --- the stage ---------------------------------------------------------------------------------

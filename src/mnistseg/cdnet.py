@@ -6,9 +6,9 @@ masks of the same numbers (`gt000001.png`: 255 foreground; 0 and 50 (hard shadow
 `temporalROI.txt`, the first and last frame scored. Frames and masks pair by the number in
 their names. The figures are changedetection.net's, from counts pooled over every scored pixel.
 
-Run as a module, it writes a clip and its masks in that layout:
+`mnistseg cdnet` writes a clip and its masks in that layout:
 
-    python -m mnistseg.cdnet data/video_source/clip.avi data/video_source/masks.npy export/cdnet
+    mnistseg cdnet data/video_source/clip.avi data/video_source/masks.npy export/cdnet
 
 then, for example:
 
@@ -289,22 +289,17 @@ def decoded(clip: Path) -> Iterable[np.ndarray]:
     capture.release()
 
 
-def main(argv: list[str] | None = None) -> None:  # pragma: no mutate block (command line)
-    args = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+def arguments(args: argparse.ArgumentParser) -> None:  # pragma: no mutate block (command line)
     args.add_argument("clip", type=Path, help="a video file")
     args.add_argument("masks", type=Path, help="(T, H, W) masks of it, .npy")
     args.add_argument("out", type=Path, help="folder to create (replaced if it exists)")
     args.add_argument("--warmup", type=int, default=30, help="frames before the temporal ROI")
-    opts = args.parse_args(argv)
+
+
+def run(opts: argparse.Namespace) -> None:  # pragma: no mutate block (command line)
     masks = np.load(opts.masks, mmap_mode="r", allow_pickle=False)
     try:
         count = export_clip(decoded(opts.clip), masks, opts.out, opts.warmup)
     except ValueError as exc:
-        raise SystemExit(f"error: {opts.clip} and {opts.masks}: {exc}") from None
+        raise InputError(f"{opts.clip} and {opts.masks}: {exc}") from None
     print(f"wrote {count} frames in CDnet's layout to {opts.out}")
-
-
-if __name__ == "__main__":
-    main()

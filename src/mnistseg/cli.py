@@ -1,4 +1,5 @@
-"""What every stage script shares: its argument parser and clean failure on user errors."""
+"""What every stage script and every `mnistseg` command shares: the argument parser, and a
+clean failure on user errors."""
 
 from __future__ import annotations
 
@@ -12,9 +13,16 @@ from mnistseg.errors import USER_ERRORS
 from mnistseg.params import PARAMS_FILE
 
 
+def command_parser(description: str | None, prog: str | None = None) -> argparse.ArgumentParser:
+    """An argument parser whose help shows `description` (a module docstring) as written."""
+    return argparse.ArgumentParser(
+        prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+
+
 def stage_parser(description: str | None) -> argparse.ArgumentParser:
     """An argument parser for a stage: paths come as arguments, knobs from `--params`."""
-    parser = argparse.ArgumentParser(description=description)
+    parser = command_parser(description)
     parser.add_argument(
         "--params", type=Path, default=PARAMS_FILE, help="the params file (default: %(default)s)"
     )

@@ -1,6 +1,6 @@
 """Export a dataset split in the assignment's folder layout, outside `dvc repro`.
 
-    python -m mnistseg.export otsu test export/otsu-test --limit 100
+    mnistseg export otsu test export/otsu-test --limit 100
 
 writes images/{i}.png, masks/{i}.png and labels/{i}.txt (composites: the tiles' labels, row by
 row, one line).
@@ -41,22 +41,24 @@ def dataset_items(
     return made["images"], made["masks"], texts
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+def positive(text: str) -> int:
+    """An argparse type: a whole number >= 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def arguments(args: argparse.ArgumentParser) -> None:
     args.add_argument("dataset", choices=DATASETS)
     args.add_argument("split", choices=SPLITS)
     args.add_argument("out", type=Path, help="folder to create (replaced if it exists)")
-    args.add_argument("--limit", type=int, default=None, help="export only the first N items")
+    args.add_argument("--limit", type=positive, default=None, help="export only the first N items")
     args.add_argument("--data-dir", type=Path, default=Path("data"), help="where the stages wrote")
-    opts = args.parse_args(argv)
-    if opts.limit is not None and opts.limit < 1:
-        args.error(f"--limit must be >= 1, got {opts.limit}")
-    try:
-        images, masks, labels = dataset_items(opts.data_dir, opts.dataset, opts.split)
-    except FileNotFoundError as exc:
-        args.exit(1, f"error: {exc}\n")
+
+
+def run(opts: argparse.Namespace) -> None:
+    images, masks, labels = dataset_items(opts.data_dir, opts.dataset, opts.split)
     count = len(images) if opts.limit is None else min(opts.limit, len(images))
     with staged_dir(opts.out) as tmp:
         for sub in ("images", "masks", "labels"):
@@ -66,7 +68,3 @@ def main(argv: list[str] | None = None) -> None:
             (tmp / "masks" / f"{i}.png").write_bytes(encode_png(masks[i]))
             (tmp / "labels" / f"{i}.txt").write_text(labels[i] + "\n")
     print(f"exported {count} {opts.dataset} {opts.split} items to {opts.out}")
-
-
-if __name__ == "__main__":
-    main()

@@ -1,7 +1,7 @@
 """The experiments table a person reads: `dvc exp show` cut to what tells experiments apart.
 
-    python -m mnistseg.exps            # the table, in the terminal's width
-    python -m mnistseg.exps --csv      # any other `dvc exp show` option passes through
+    mnistseg exps            # the table, in the terminal's width
+    mnistseg exps --csv      # any other `dvc exp show` option passes through
 
 Shows each experiment's name, the first headline score of each model (segnet.mean_iou,
 circlenet.gated_iou, unet.mean_dice), then only the params whose values differ between the
@@ -11,13 +11,14 @@ are dropped: they are still in `dvc exp show` (and `dvc queue status`).
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 
-from mnistseg.sweep import HEADLINE
+from mnistseg.registry import MODELS
 
 
 def flat_names(tree: Mapping, prefix: str = "") -> list[str]:
@@ -49,7 +50,7 @@ def metric_names(shown: object) -> set[str]:
 
 def headline_columns() -> list[str]:
     """The one score per model the table always shows, in the models' order."""
-    return [f"{model}.{names[0]}" for model, names in HEADLINE.items()]
+    return [f"{model}.{spec.headline[0]}" for model, spec in MODELS.items()]
 
 
 def show_args(metric_names: Iterable[str]) -> list[str]:
@@ -67,16 +68,18 @@ def show_args(metric_names: Iterable[str]) -> list[str]:
     ]
 
 
-def main(argv: list[str] | None = None) -> int:
-    passed = sys.argv[1:] if argv is None else argv
+PASSES_ON = True  # every option `mnistseg exps` does not know goes to `dvc exp show`
+
+
+def arguments(args: argparse.ArgumentParser) -> None:
+    """None of its own: `dvc exp show`'s options pass on."""
+
+
+def run(opts: argparse.Namespace) -> int:
     show = [sys.executable, "-m", "dvc", "exp", "show", "--no-pager"]
-    listed = subprocess.run([*show, "--json", *passed], capture_output=True, text=True)
+    listed = subprocess.run([*show, "--json", *opts.passed], capture_output=True, text=True)
     if listed.returncode != 0:  # DVC's own error, as it said it
         sys.stderr.write(listed.stderr)
         return listed.returncode
     names = metric_names(json.loads(listed.stdout or "[]"))
-    return subprocess.run([*show, *show_args(names), *passed], check=False).returncode
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    return subprocess.run([*show, *show_args(names), *opts.passed], check=False).returncode

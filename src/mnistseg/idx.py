@@ -13,6 +13,7 @@ from mnistseg.errors import IdxError
 IMAGES_MAGIC = 0x00000803  # unsigned byte, 3 dimensions
 LABELS_MAGIC = 0x00000801  # unsigned byte, 1 dimension
 NUM_CLASSES = 10
+DIGIT_SIDE = 28  # MNIST's digits are DIGIT_SIDE x DIGIT_SIDE pixels
 
 
 @dataclass(frozen=True)

@@ -7,25 +7,53 @@ pair ((N, 10) class logits, (N, 1, H, W) mask logits). Sigmoid and softmax live 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 
 import torch
 from torch import nn
 
+from mnistseg.idx import DIGIT_SIDE, NUM_CLASSES
+
 INPUTS = ("image", "circle_mask")
 CIRCLE_SOURCES = ("decoder", "digit_mask")
+TASKS = ("segment", "circle")  # a mask; or a digit's class and its circle mask
+
+
+@dataclass(frozen=True)
+class Arch:
+    """A network that params.yaml can name as a model's `arch`, and the tasks it can do."""
+
+    network: type[nn.Module]
+    tasks: tuple[str, ...]
+
+
+ARCHS: dict[str, Arch] = {}  # arch name -> network: filled by @arch on each network class
+
+
+def arch(name: str, *tasks: str) -> Callable[[type[nn.Module]], type[nn.Module]]:
+    """Class decorator: the network is built for `arch: name` in params.yaml, for `tasks`."""
+
+    def register(network: type[nn.Module]) -> type[nn.Module]:
+        ARCHS[name] = Arch(network, tasks)
+        return network
+
+    return register
 
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """What fixes a network's shape; `arch` is a key of ARCHS."""
+    """What fixes a network's shape; `arch` is a key of ARCHS.
 
-    task: str  # "segment" (mask only) or "circle" (class + mask)
+    Each network class has `pooling_levels(cfg)`: how many times it halves its input.
+    """
+
+    task: str  # one of TASKS
     arch: str
     width: int = 16  # channels of the first level; each level down doubles it
     depth: int = 2  # pooling levels (unet only; the assignment's nets have 2)
-    image_size: int = 28  # side of the square input, for the class head's input size
-    num_classes: int = 10  # circle task only
+    image_size: int = DIGIT_SIDE  # side of the square input, for the class head's input size
+    num_classes: int = NUM_CLASSES  # circle task only
     input: str = "image"  # what the network sees: the digit `image`, or the `circle_mask` itself
     # circle task: the mask comes from the `decoder`, or is the circle fitted to a predicted
     # `digit_mask` (the network segments the digit; OpenCV fits its enclosing circle)
@@ -34,11 +62,11 @@ class ModelConfig:
     def __post_init__(self) -> None:
         # What the network can be built for; the knobs' own ranges are checked by their
         # params dataclass (training.SegmentParams), from params.yaml.
-        if self.task not in ("segment", "circle"):
-            raise ValueError(f"task must be `segment` or `circle`, got {self.task!r}")
-        if self.task not in ARCH_TASKS.get(self.arch, ()):
+        if self.task not in TASKS:
+            raise ValueError(f"task must be one of {', '.join(TASKS)}, got {self.task!r}")
+        if self.arch not in ARCHS or self.task not in ARCHS[self.arch].tasks:
             raise ValueError(f"arch {self.arch!r} cannot do the {self.task!r} task")
-        levels = self.depth if self.arch == "unet" else 2
+        levels = ARCHS[self.arch].network.pooling_levels(self)
         if self.image_size % 2**levels:
             raise ValueError(f"image_size {self.image_size} is not divisible by 2**{levels}")
 
@@ -48,28 +76,9 @@ def conv_relu_pool(c_in: int, c_out: int) -> list[nn.Module]:
     return [nn.Conv2d(c_in, c_out, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
 
 
-class UpConv(nn.ConvTranspose2d):
-    """nn.ConvTranspose2d(c_in, c_out, 2, stride=2), computed as one matrix product.
-
-    With a kernel as large as its stride, each input pixel owns its own 2x2 block of output
-    pixels: the output is (pixels, c_in) @ (c_in, 2*2*c_out) plus the bias, rearranged. The
-    same sums as the transposed convolution, in another order (the last bits can differ); same
-    weights and state_dict as nn.ConvTranspose2d. Why: see the README's speed section.
-    """
-
-    def __init__(self, c_in: int, c_out: int) -> None:
-        super().__init__(c_in, c_out, 2, stride=2)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.dim() == 3:  # unbatched (C, H, W)
-            return self.forward(x.unsqueeze(0)).squeeze(0)
-        n, c_in, h, w = x.shape
-        c_out = self.out_channels
-        pixels = x.permute(0, 2, 3, 1).reshape(n * h * w, c_in)  # a view if channels-last
-        weight = self.weight.permute(0, 2, 3, 1).reshape(c_in, 4 * c_out)  # (c_in, dy, dx, c_out)
-        blocks = torch.addmm(self.bias.repeat(4), pixels, weight).view(n, h, w, 2, 2, c_out)
-        out = blocks.permute(0, 1, 3, 2, 4, 5).reshape(n, 2 * h, 2 * w, c_out)  # (n, y, dy, x, dx)
-        return out.permute(0, 3, 1, 2)  # (N, C, H, W), channels-last in memory
+def up_conv(c_in: int, c_out: int) -> nn.ConvTranspose2d:
+    """The assignment's upsampling: a 2x2 transposed convolution with stride 2 (doubles H, W)."""
+    return nn.ConvTranspose2d(c_in, c_out, 2, stride=2)
 
 
 def two_level_encoder(w: int) -> nn.Sequential:
@@ -82,18 +91,22 @@ def two_level_decoder(w: int) -> nn.Sequential:
 
     The assignment ends with a Sigmoid; here it lives in the loss (BCE with logits).
     """
-    return nn.Sequential(
-        UpConv(2 * w, w), nn.ReLU(),
-        UpConv(w, 1),
-    )  # fmt: skip
+    return nn.Sequential(up_conv(2 * w, w), nn.ReLU(), up_conv(w, 1))
 
 
+@arch("simple_unet", "segment")  # the assignment's Q4 network is Q2's at another width
+@arch("simple_segnet", "segment")  # (decorators apply bottom up: this name comes first)
 class SimpleSegNet(nn.Module):
     """Q2's network: two conv+pool levels down, two transposed convs up, no skips.
 
     Module for module the assignment's SimpleSegNet (width 8) and, at width 16, its Q4
     SimpleUNet, which despite its name has no skip connections: the same state_dict keys.
     """
+
+    @staticmethod
+    def pooling_levels(cfg: ModelConfig) -> int:
+        """How many times the network halves its input (the input side must divide 2**it)."""
+        return 2
 
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
@@ -104,8 +117,11 @@ class SimpleSegNet(nn.Module):
         return self.decoder(self.encoder(x))
 
 
+@arch("circlization_cnn", "circle")
 class CirclizationCNN(nn.Module):
     """Q3's network: a shared encoder, a linear class head `fc` and a transposed-conv decoder."""
+
+    pooling_levels = SimpleSegNet.pooling_levels
 
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
@@ -128,8 +144,13 @@ def conv_block(c_in: int, c_out: int) -> nn.Sequential:
     )  # fmt: skip
 
 
+@arch("unet", "segment", "circle")
 class UNet(nn.Module):
     """A real U-Net: skip connections and batch norm; with a class head for the circle task."""
+
+    @staticmethod
+    def pooling_levels(cfg: ModelConfig) -> int:
+        return cfg.depth
 
     def __init__(self, cfg: ModelConfig) -> None:
         super().__init__()
@@ -140,7 +161,7 @@ class UNet(nn.Module):
         )
         self.pool = nn.MaxPool2d(2)
         self.up = nn.ModuleList(
-            UpConv(widths[i + 1], widths[i]) for i in reversed(range(cfg.depth))
+            up_conv(widths[i + 1], widths[i]) for i in reversed(range(cfg.depth))
         )
         self.merge = nn.ModuleList(
             conv_block(2 * widths[i], widths[i]) for i in reversed(range(cfg.depth))
@@ -169,23 +190,9 @@ class UNet(nn.Module):
         return self.classifier(bottom), mask
 
 
-ARCHS: dict[str, type[nn.Module]] = {
-    "simple_segnet": SimpleSegNet,
-    "circlization_cnn": CirclizationCNN,
-    "simple_unet": SimpleSegNet,  # the assignment's Q4 network is Q2's at another width
-    "unet": UNet,
-}
-ARCH_TASKS = {
-    "simple_segnet": ("segment",),
-    "circlization_cnn": ("circle",),
-    "simple_unet": ("segment",),
-    "unet": ("segment", "circle"),
-}
-
-
 def build_model(cfg: ModelConfig) -> nn.Module:
     """The network that `cfg` describes."""
-    return ARCHS[cfg.arch](cfg)
+    return ARCHS[cfg.arch].network(cfg)
 
 
 def config_from_dict(values: dict) -> ModelConfig:

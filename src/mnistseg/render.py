@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from mnistseg.errors import KnobError
+from mnistseg.idx import DIGIT_SIDE
 from mnistseg.params import Section, knob
 
 
@@ -24,16 +25,16 @@ class ClipParams(Section):
     height: int = knob(low=32)
     fps: float = knob(low=1, high=240)
     digits: int = knob(low=0)  # digits in the scene at once
-    scale: int = knob(low=1)  # each 28x28 digit is drawn at 28*scale pixels
+    scale: int = knob(low=1)  # each digit is drawn at DIGIT_SIDE * scale pixels
     max_speed: float = knob(low=0)  # pixels per frame
     noise: float = knob(low=0, high=50)  # sensor noise, grey levels (standard deviation)
     seed: int = knob(low=0)
 
     def check(self) -> None:
-        if 28 * self.scale >= min(self.width, self.height):
+        if DIGIT_SIDE * self.scale >= min(self.width, self.height):
             raise KnobError(
                 "scale",
-                f"draws digits of {28 * self.scale} px, which do not fit a "
+                f"draws digits of {DIGIT_SIDE * self.scale} px, which do not fit a "
                 f"{self.width}x{self.height} frame, got {self.scale}",
             )
 
@@ -58,7 +59,7 @@ def render_clip(
     the masks are the exact truth.
     """
     rng = np.random.default_rng(params.seed)
-    h, w, side = params.height, params.width, 28 * params.scale
+    h, w, side = params.height, params.width, DIGIT_SIDE * params.scale
     scene = textured_background(h, w, rng)
     picks = rng.integers(0, len(digits), size=params.digits)
     sprites = [

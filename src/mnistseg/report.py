@@ -1,6 +1,6 @@
 """The page template that makes `dvc plots show` / `dvc plots diff` draw with no network.
 
-    python -m mnistseg.report .dvc/report.html   # make report-template
+    mnistseg report-template .dvc/report.html   # make report-template
 
 DVC's own page loads Vega, Vega-Lite and Vega-Embed from a CDN, so offline the curves and the
 confusion matrix stay blank. This writes a page template with the three libraries inlined, as
@@ -96,14 +96,9 @@ def write_template(path: Path) -> Path:
     return path
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+def arguments(args: argparse.ArgumentParser) -> None:
     args.add_argument("template", type=Path, help="where to write it (.dvc/report.html)")
-    opts = args.parse_args(argv)
+
+
+def run(opts: argparse.Namespace) -> None:
     print(f"wrote {write_template(opts.template)}")
-
-
-if __name__ == "__main__":
-    main()

@@ -2,8 +2,8 @@
 
     dvc exp run --queue -S 'segnet.seed=range(0,5)'   # queue one run per seed
     dvc queue start -j 2                               # run them (or: dvc exp run --run-all)
-    python -m mnistseg.sweep --out seeds.md            # the table, printed and written
-    python -m mnistseg.sweep --rev abc1234             # experiments of an earlier commit
+    mnistseg sweep --out seeds.md                      # the table, printed and written
+    mnistseg sweep --rev abc1234                       # experiments of an earlier commit
 
 Every experiment of the baseline commit (and the commit itself) gives one sample per model: the
 model's headline scores from `metrics/<model>.json`. A model's variant is what its result
@@ -23,12 +23,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-# The scores each model is compared by, as in the README's results table.
-HEADLINE = {
-    "segnet": ("mean_iou",),
-    "circlenet": ("gated_iou", "accuracy"),
-    "unet": ("mean_dice",),
-}
+from mnistseg.errors import InputError
+from mnistseg.registry import MODELS
+
 SHARED_PARAMS = ("epochs",)  # top-level params every model's result depends on
 
 
@@ -44,9 +41,7 @@ class Group:
 
 def _model_params(row: dict, model: str) -> dict[str, object]:
     """The params a model's result depends on, but its seed: `epochs` and its own section."""
-    from mnistseg.training import MODEL_PARAMS
-
-    own = [f"{model}.{f.name}" for f in fields(MODEL_PARAMS[model]) if f.name != "seed"]
+    own = [f"{model}.{f.name}" for f in fields(MODELS[model].params) if f.name != "seed"]
     return {key: row.get(key) for key in (*SHARED_PARAMS, *own)}
 
 
@@ -72,7 +67,8 @@ def group_runs(rows: Iterable[dict], baseline: dict) -> list[Group]:
     """
     found: dict[tuple[str, str], dict[int, dict[str, float]]] = {}
     for row in rows:
-        for model, names in HEADLINE.items():
+        for model, spec in MODELS.items():
+            names = spec.headline
             values = [row.get(f"{model}.{name}") for name in names]
             seed = row.get(f"{model}.seed")  # dvc's table may give 3.0 for 3
             if not all(map(_is_number, values)) or not _is_number(seed) or seed != int(seed):
@@ -84,9 +80,9 @@ def group_runs(rows: Iterable[dict], baseline: dict) -> list[Group]:
     groups = []
     for (model, variant), runs in found.items():
         seeds = tuple(sorted(runs))
-        scores = {name: tuple(runs[s][name] for s in seeds) for name in HEADLINE[model]}
+        scores = {name: tuple(runs[s][name] for s in seeds) for name in MODELS[model].headline}
         groups.append(Group(model, variant, seeds, scores))
-    order = list(HEADLINE)
+    order = list(MODELS)
     return sorted(groups, key=lambda g: (order.index(g.model), g.variant != "defaults", g.variant))
 
 
@@ -124,29 +120,24 @@ def read_experiments(repo: str, revision: str | None = None) -> tuple[dict, list
     rows = [row for row in exp_show(repo=repo, revs=revision) if row.get("rev") != "workspace"]
     baseline = next((row for row in rows if row.get("typ") == "baseline"), None)
     if baseline is None:
-        raise SystemExit(f"{repo}: `dvc exp show` lists no baseline commit")
+        raise InputError(f"{repo}: `dvc exp show` lists no baseline commit")
     return baseline, [row for row in rows if row.get("State") in (None, "Success")]
 
 
-def main(argv: list[str] | None = None) -> None:
-    args = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+def arguments(args: argparse.ArgumentParser) -> None:
     args.add_argument("--repo", default=".", help="the DVC project (default: here)")
     args.add_argument(
         "--rev", help="the commit the experiments were run from (default: HEAD)", default=None
     )
     args.add_argument("--out", type=Path, help="also write the Markdown table to this file")
-    opts = args.parse_args(argv)
+
+
+def run(opts: argparse.Namespace) -> None:
     baseline, rows = read_experiments(opts.repo, opts.rev)
     groups = group_runs(rows, baseline)
     if not groups:
-        raise SystemExit(f"{opts.repo}: no experiment has model scores yet (`dvc exp show`)")
+        raise InputError(f"{opts.repo}: no experiment has model scores yet (`dvc exp show`)")
     table = markdown_table(groups)
     sys.stdout.write(table)
     if opts.out:
         opts.out.write_text(table)
-
-
-if __name__ == "__main__":
-    main()

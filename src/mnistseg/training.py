@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
@@ -11,12 +10,11 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F  # noqa: N812
-from torch.optim.adam import adam
 from tqdm import tqdm
 
 from mnistseg.datasets import ModelSplit
 from mnistseg.evaluation import Predictions, Scores, fit_circles, score
-from mnistseg.models import ARCH_TASKS, CIRCLE_SOURCES, INPUTS, ModelConfig, build_model
+from mnistseg.models import ARCHS, CIRCLE_SOURCES, INPUTS, ModelConfig, build_model
 from mnistseg.params import Section, knob
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
@@ -41,7 +39,7 @@ class EpochParams(Section):
 
 
 def _archs(task: str) -> tuple[str, ...]:
-    return tuple(arch for arch, tasks in ARCH_TASKS.items() if task in tasks)
+    return tuple(name for name, arch in ARCHS.items() if task in arch.tasks)
 
 
 @dataclass(frozen=True)
@@ -77,14 +75,6 @@ class CircleParams(SegmentParams):
     circle_from: str = knob(choices=CIRCLE_SOURCES)  # the `decoder`, or fit it to a `digit_mask`
 
 
-# The params class of each model's section.
-MODEL_PARAMS: dict[str, type[SegmentParams]] = {
-    "segnet": SegmentParams,
-    "circlenet": CircleParams,
-    "unet": SegmentParams,
-}
-
-
 @dataclass(frozen=True)
 class MaskData:
     """A dataset in memory. inputs, masks: (N, 1, H, W) uint8; labels: (N,) int64 or None."""
@@ -118,90 +108,6 @@ def set_seeds(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
-
-
-# glibc's mallopt() options (malloc.h) and the values keep_freed_memory() sets.
-M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
-HEAP_BLOCKS_UP_TO = 32 << 20  # bytes: larger blocks still get their own mapping
-KEEP_FREE_UP_TO = 256 << 20  # bytes of freed heap kept for reuse before any goes back
-
-
-def keep_freed_memory() -> bool:
-    """Have glibc's malloc keep freed memory for reuse; True if it could (glibc only).
-
-    A training step allocates and frees a few MiB of activations and gradients. glibc returns
-    freed memory to the kernel until its own thresholds have grown past such blocks, so early
-    steps get fresh pages that the kernel must map and zero again: CirclizationCNN's first
-    epoch took 7.1 s against 5.2 s for each later one (the training log's epoch lines); kept
-    on the heap from the start, every epoch takes 5.2 s. Nothing computed changes; the price is
-    up to KEEP_FREE_UP_TO bytes of freed memory held by the process. Elsewhere (macOS, musl)
-    this does nothing.
-    """
-    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
-    if mallopt is None:
-        return False
-    heap = mallopt(M_MMAP_THRESHOLD, HEAP_BLOCKS_UP_TO)
-    return bool(heap and mallopt(M_TRIM_THRESHOLD, KEEP_FREE_UP_TO))
-
-
-class Adam:
-    """torch.optim.Adam's update (default betas and eps, no weight decay) without its class.
-
-    Every torch.optim optimizer imports torch._dynamo, about a second of each training stage's
-    start-up, on construction and on each step (`Optimizer.add_param_group` and `step` are
-    wrapped to keep the compiler out), and no option turns that off. This calls the function
-    `torch.optim.Adam.step` calls, torch's functional API `torch.optim.adam.adam`, with the
-    same state (moments zero, step counters float32 scalars), so the weights after each step
-    are the same to the bit (tested); nothing imports torch._dynamo.
-    """
-
-    def __init__(self, params: Iterable[torch.Tensor], lr: float, fused: bool | None = None):
-        self.params = list(params)
-        self.lr = lr
-        self.fused = fused  # the fused kernel: one pass over all parameters (CPU, CUDA)
-        self.exp_avgs = [
-            torch.zeros_like(p, memory_format=torch.preserve_format) for p in self.params
-        ]
-        self.exp_avg_sqs = [
-            torch.zeros_like(p, memory_format=torch.preserve_format) for p in self.params
-        ]
-        # As torch.optim.Adam keeps them: on the parameter's device for the fused kernel.
-        self.steps = [
-            torch.zeros((), dtype=torch.float32, device=p.device if fused else "cpu")
-            for p in self.params
-        ]
-
-    def zero_grad(self, set_to_none: bool = True) -> None:
-        """Drop the gradients (always: `set_to_none` keeps torch.optim's signature)."""
-        for param in self.params:
-            param.grad = None
-
-    @torch.no_grad()
-    def step(self) -> None:
-        """One Adam update of every parameter that has a gradient."""
-        have = [i for i, param in enumerate(self.params) if param.grad is not None]
-        adam(
-            [self.params[i] for i in have],
-            [self.params[i].grad for i in have],
-            [self.exp_avgs[i] for i in have],
-            [self.exp_avg_sqs[i] for i in have],
-            [],
-            [self.steps[i] for i in have],
-            foreach=None,
-            capturable=False,
-            differentiable=False,
-            fused=self.fused,
-            grad_scale=None,
-            found_inf=None,
-            has_complex=False,
-            amsgrad=False,
-            beta1=0.9,
-            beta2=0.999,
-            lr=self.lr,
-            weight_decay=0.0,
-            eps=1e-8,
-            maximize=False,
-        )
 
 
 def select_device(name: str) -> torch.device:
@@ -271,7 +177,7 @@ def compute_loss(
 def train_one_epoch(
     model: nn.Module,
     batches: Iterable[Batch],
-    optimizer: Adam | torch.optim.Optimizer,
+    optimizer: torch.optim.Optimizer,
     device: torch.device,
 ) -> float:
     """One pass over `batches`; returns the mean training loss per item."""
@@ -333,7 +239,7 @@ class Run:
     params: SegmentParams
     model: nn.Module
     cfg: ModelConfig
-    optimizer: Adam
+    optimizer: torch.optim.Optimizer
     train_set: MaskData
     val_set: MaskData
     val_masks: np.ndarray  # (V, H, W) bool: what validation predictions are scored on
@@ -348,9 +254,9 @@ def prepare(data: ModelSplit, task: str, params: SegmentParams, device: torch.de
     everything = mask_data(data.inputs, data.targets, labels)
     train_index, val_index = split_indices(len(everything), params.val_fraction, params.seed)
     model = build_model(cfg).to(device).to(memory_format=torch.channels_last)
-    # The fused kernel does the same update in one pass over the parameters (CPU and CUDA).
+    # The fused kernel: the same update in one pass over all parameters (CPU and CUDA only).
     fused = device.type in ("cpu", "cuda")
-    optimizer = Adam(model.parameters(), lr=params.lr, fused=fused)
+    optimizer = torch.optim.Adam(model.parameters(), lr=params.lr, fused=fused)
     return Run(
         params=params,
         model=model,

@@ -10,14 +10,15 @@ from __future__ import annotations
 import ctypes
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from mnistseg.cdnet import CDNET_FOREGROUND, Counts, cdnet_metrics
+from mnistseg.cdnet import CDNET_FOREGROUND, Counts, GroundTruth, cdnet_metrics
 from mnistseg.errors import InputError, KnobError
 from mnistseg.params import Section, knob
 
@@ -369,3 +370,72 @@ def headline(scores: dict) -> dict:
 def preview_frames(expected: int, count: int = 3) -> set[int]:
     """Frame numbers to show: evenly spread over `expected` frames."""
     return {int(expected * k / (count + 1)) for k in range(1, count + 1)}
+
+
+@dataclass
+class Clip:
+    """What the loop made of a clip: its size, foreground, preview shots and scores."""
+
+    frames: int = 0
+    width: int = 0
+    height: int = 0
+    foreground: int = 0  # foreground pixels over all frames
+    seconds: float = 0.0  # in the loop itself: masks, composites, writing; not the scoring
+    shots: list[Replaced] = field(default_factory=list)
+    scores: dict = field(default_factory=dict)  # VideoScorer.metrics(), with ground truth
+
+    def record(self, fps: float) -> dict:
+        """The stage's full record (data/video/scores.json)."""
+        pixels = self.frames * self.width * self.height
+        return {
+            "frames": self.frames,
+            "width": self.width,
+            "height": self.height,
+            "fps": fps,
+            "mean_foreground_fraction": self.foreground / pixels,
+            **self.scores,
+        }
+
+
+def process_clip(
+    frames: Iterable[np.ndarray],
+    numbers: Iterable[int],
+    background: np.ndarray,
+    params: VideoParams,
+    write: Callable[[np.ndarray], None],
+    truth: GroundTruth | None = None,
+    shown: set[int] = frozenset(),
+) -> Clip:
+    """Replace the background of `frames` (numbered `numbers`), `write` each composite, and
+    score the masks against `truth`; the frames at the positions `shown` are kept as shots
+    (the last frame if none of them is reached)."""
+    clip = Clip()
+    scorer = VideoScorer(truth.scored, background) if truth is not None else None
+    started = time.perf_counter()
+    for t, (number, result) in enumerate(
+        zip(numbers, replace_background(frames, background, params))
+    ):
+        write(result.composite)
+        clip.seconds += time.perf_counter() - started
+        clip.frames += 1
+        clip.height, clip.width = result.mask.shape
+        clip.foreground += cv2.countNonZero(result.mask)
+        if truth is not None:
+            mask = truth.mask(number, result.mask.shape)
+            if mask is not None:
+                scorer.add(number, result, mask)
+        if t in shown:
+            clip.shots.append(result)
+        last = result
+        started = time.perf_counter()
+    if not clip.frames:
+        raise InputError(f"video.input: {params.input}: holds no frames")
+    if truth is not None and max(truth.numbers, default=0) > number:  # a video's frames
+        raise InputError(
+            f"video.ground_truth: {truth.path}: {len(truth.numbers)} masks for "
+            f"{clip.frames} frames of {params.input}"
+        )
+    clip.shots = clip.shots or [last]
+    if scorer is not None:
+        clip.scores = scorer.metrics()
+    return clip

@@ -1,0 +1,54 @@
+import importlib
+import subprocess
+import sys
+
+import pytest
+
+from mnistseg import commands, exps
+
+
+def test_the_help_lists_every_command(capsys):
+    with pytest.raises(SystemExit) as exited:
+        commands.main(["--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    for name, (_, summary) in commands.COMMANDS.items():
+        assert name in out and summary in out
+
+
+def test_an_unknown_command_is_refused(capsys):
+    with pytest.raises(SystemExit) as exited:
+        commands.main(["train"])
+    assert exited.value.code == 2
+    assert "invalid choice: 'train'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", list(commands.COMMANDS))
+def test_each_command_has_its_help(name, capsys):
+    module = importlib.import_module(commands.COMMANDS[name][0])
+    with pytest.raises(SystemExit) as exited:
+        commands.main([name, "--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: mnistseg {name}") and module.__doc__.strip() in out
+
+
+def test_exps_passes_what_it_does_not_know_to_dvc(monkeypatch):
+    seen = []
+    monkeypatch.setattr(exps, "run", lambda opts: seen.append(opts.passed))
+    commands.main(["exps", "--csv", "-A", "--precision", "3"])
+    assert seen == [["--csv", "-A", "--precision", "3"]]
+
+
+def test_a_failing_command_exits_with_its_status(monkeypatch):
+    monkeypatch.setattr(exps, "run", lambda opts: 3)
+    with pytest.raises(SystemExit) as exited:
+        commands.main(["exps"])
+    assert exited.value.code == 3
+
+
+def test_python_dash_m_mnistseg_is_the_command():
+    done = subprocess.run(
+        [sys.executable, "-m", "mnistseg", "--help"], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.startswith("usage: mnistseg")

@@ -1,84 +1,51 @@
-"""Switches between stock code and the hand-made replacements the pipeline once used, for timing.
+"""Switches between stock code and the hand-made replacements, for timing the pipeline both ways.
 
 A hand-made replacement of stock PyTorch or glibc behaviour is kept only if it saves at least
 5% of a fresh `dvc repro` at the assignment's workload (`benchmark.py --handmade` measures it;
 the README keeps the table). Each switch flips one of them against the pipeline as committed:
 
-    adam        in: Adam's update through torch's functional `torch.optim.adam.adam` (no
-                torch.optim class, so no import of torch._dynamo, which each of them makes),
-                for the pipeline's torch.optim.Adam(fused=True)
-    upconv      in: the 2x2, stride-2 transposed convolution as one matrix product, for
-                nn.ConvTranspose2d
-    no-mallopt  out: the training stage's mnistseg.heap.keep_freed_memory (glibc's mallopt),
-                the one replacement kept; glibc's malloc as it comes
+    stock-adam  out: the kept mnistseg.optim.Adam (torch's functional Adam, no torch.optim
+                class); in its place torch.optim.Adam
+    upconv      in: the 2x2, stride-2 transposed convolution as one matrix product, in place
+                of nn.ConvTranspose2d (dropped: it saved nothing end to end)
+    mallopt     in: glibc's malloc keeps freed memory on the heap (mallopt's trim and mmap
+                thresholds raised) in every process that imports mnistseg.training (the
+                training and evaluation stages) (dropped: under 5%)
 
-The dropped ones live here, not in the library: they tie the code to internals of the pinned
-torch. `install(names)` flips them for the process that calls it: the benchmark writes a
-`sitecustomize.py` into its scratch project's `src/` (every stage's PYTHONPATH) that calls it.
-The patches wait for the module they change to be imported, so no stage imports more.
+The dropped ones live here, not in the library, with the code that checks they compute what
+stock code does (tests/test_handmade.py). `install(names)` flips them for the process that
+calls it: the benchmark writes a `sitecustomize.py` into its scratch project's `src/` (every
+stage's PYTHONPATH) that calls it. Each patch waits for the module it changes to be imported,
+so no stage imports more than it would.
 """
 
 from __future__ import annotations
 
+import ctypes
 import importlib.abc
 import importlib.util
 import sys
 from collections.abc import Callable, Iterable
 
-SWITCHES = ("adam", "upconv", "no-mallopt")
+SWITCHES = ("stock-adam", "upconv", "mallopt")
+
+# glibc's mallopt() options (malloc.h) and the values `keep_freed_memory` sets.
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+HEAP_BLOCKS_UP_TO = 32 << 20  # bytes: larger blocks still get their own mapping
+KEEP_FREE_UP_TO = 256 << 20  # bytes of freed heap kept for reuse before any goes back
 
 
-def adam_class():
-    """An optimizer with torch.optim.Adam's signature and update, but no torch.optim class."""
-    import torch
-    from torch.optim.adam import adam
+def keep_freed_memory() -> bool:
+    """Have glibc's malloc keep freed memory for reuse; True if it could (glibc only).
 
-    class Adam:
-        """Adam (default betas and eps, no weight decay) through torch's functional API, with
-        the state torch.optim.Adam keeps: the weights after each step are the same to the bit."""
-
-        def __init__(self, params: Iterable[torch.Tensor], lr: float, fused: bool | None = None):
-            self.params = list(params)
-            self.lr, self.fused = lr, fused
-            self.exp_avgs = [torch.zeros_like(p) for p in self.params]
-            self.exp_avg_sqs = [torch.zeros_like(p) for p in self.params]
-            # As torch.optim.Adam keeps them: on the parameter's device for the fused kernel.
-            self.steps = [
-                torch.zeros((), dtype=torch.float32, device=p.device if fused else "cpu")
-                for p in self.params
-            ]
-
-        def zero_grad(self, set_to_none: bool = True) -> None:
-            for param in self.params:
-                param.grad = None
-
-        @torch.no_grad()
-        def step(self) -> None:
-            have = [i for i, param in enumerate(self.params) if param.grad is not None]
-            adam(
-                [self.params[i] for i in have],
-                [self.params[i].grad for i in have],
-                [self.exp_avgs[i] for i in have],
-                [self.exp_avg_sqs[i] for i in have],
-                [],
-                [self.steps[i] for i in have],
-                foreach=None,
-                capturable=False,
-                differentiable=False,
-                fused=self.fused,
-                grad_scale=None,
-                found_inf=None,
-                has_complex=False,
-                amsgrad=False,
-                beta1=0.9,
-                beta2=0.999,
-                lr=self.lr,
-                weight_decay=0.0,
-                eps=1e-8,
-                maximize=False,
-            )
-
-    return Adam
+    A training step allocates and frees a few MiB; glibc returns freed memory to the kernel
+    until its own thresholds have grown past such blocks, so early steps get fresh pages.
+    """
+    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
+    if mallopt is None:
+        return False
+    heap = mallopt(M_MMAP_THRESHOLD, HEAP_BLOCKS_UP_TO)
+    return bool(heap and mallopt(M_TRIM_THRESHOLD, KEEP_FREE_UP_TO))
 
 
 def up_conv_class(stock: type):
@@ -108,26 +75,29 @@ def up_conv_class(stock: type):
     return UpConv
 
 
-def glibc_as_it_comes() -> bool:
-    """In place of mnistseg.heap.keep_freed_memory: leave malloc's thresholds alone."""
-    return False
+def stock_adam(optim) -> None:
+    """Patch for mnistseg.optim: torch.optim.Adam in place of the hand-made Adam."""
+    import torch
+
+    optim.Adam = torch.optim.Adam
 
 
-def patch_torch(names: Iterable[str]) -> Callable[[object], None]:
-    """What to do to the torch module once it is imported, for the switches `names`."""
-    names = set(names)
-
-    def patch(torch) -> None:
-        if "adam" in names:
-            torch.optim.Adam = adam_class()
-        if "upconv" in names:
-            torch.nn.ConvTranspose2d = up_conv_class(torch.nn.ConvTranspose2d)
-
-    return patch
+def hand_made_up_conv(torch) -> None:
+    """Patch for torch: the matrix-product transposed convolution in place of the stock one."""
+    torch.nn.ConvTranspose2d = up_conv_class(torch.nn.ConvTranspose2d)
 
 
-def patch_heap(heap) -> None:
-    heap.keep_freed_memory = glibc_as_it_comes
+def mallopt(_training) -> None:
+    """Patch for mnistseg.training: keep freed memory on the heap from then on."""
+    keep_freed_memory()
+
+
+# switch -> (the module it patches, the patch)
+PATCHES: dict[str, tuple[str, Callable[[object], None]]] = {
+    "stock-adam": ("mnistseg.optim", stock_adam),
+    "upconv": ("torch", hand_made_up_conv),
+    "mallopt": ("mnistseg.training", mallopt),
+}
 
 
 class AfterImport(importlib.abc.MetaPathFinder):
@@ -152,15 +122,13 @@ class AfterImport(importlib.abc.MetaPathFinder):
 
 
 def install(names: Iterable[str]) -> None:
-    """Switch the named replacements (SWITCHES) in for this process, once torch is imported."""
+    """Flip the named switches (SWITCHES) for this process, each once its module is imported."""
     names = tuple(names)
     unknown = set(names) - set(SWITCHES)
     if unknown:
         raise ValueError(f"unknown replacements {sorted(unknown)}: use {', '.join(SWITCHES)}")
-    patches = {"torch": patch_torch(names)}
-    if "no-mallopt" in names:
-        patches["mnistseg.heap"] = patch_heap
-    for module, patch in patches.items():
+    for name in names:
+        module, patch = PATCHES[name]
         if module in sys.modules:
             patch(sys.modules[module])
         else:
@@ -168,7 +136,7 @@ def install(names: Iterable[str]) -> None:
 
 
 def sitecustomize(names: Iterable[str]) -> str:
-    """The text of a sitecustomize.py that installs the replacements `names` from this file."""
+    """The text of a sitecustomize.py that flips the switches `names` from this file."""
     return (
         "import importlib.util\n"
         f"spec = importlib.util.spec_from_file_location('handmade', {__file__!r})\n"

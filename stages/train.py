@@ -8,7 +8,6 @@ from mnistseg.cli import run_stage, stage_parser
 from mnistseg.datasets import model_split
 from mnistseg.errors import ParamError, SetupError
 from mnistseg.fileio import staged_dir, write_bytes
-from mnistseg.heap import keep_freed_memory
 from mnistseg.models import checkpoint_bytes
 from mnistseg.params import load_section, restore_hint
 from mnistseg.registry import MODELS
@@ -59,7 +58,6 @@ def main(argv: list[str] | None = None) -> None:
     epochs = load_section(EpochParams, None, opts.params).epochs
     device = select_device(load_section(DeviceParams, None, opts.params).device)
 
-    keep_freed_memory()
     set_seeds(params.seed)
     data = model_split(opts.dataset, "train", spec.arrays, params.input, params.circle_from)
     try:

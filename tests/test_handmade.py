@@ -1,51 +1,15 @@
-"""The benchmark's hand-made replacements compute what stock PyTorch computes, and switch in."""
+"""The benchmark's switches: the dropped replacements compute what stock code computes, and
+each switch flips what the stages run."""
 
 import os
+import platform
 import subprocess
 import sys
+from pathlib import Path
 
 import handmade
 import pytest
 import torch
-
-from mnistseg.models import ModelConfig, build_model
-from mnistseg.training import compute_loss
-
-Adam = handmade.adam_class()
-
-
-def train_steps(make_optimizer, steps: int = 12) -> torch.nn.Module:
-    """CirclizationCNN after a few steps on seeded random data; every param gets gradients."""
-    torch.manual_seed(0)
-    cfg = ModelConfig(task="circle", arch="circlization_cnn", width=4)
-    model = build_model(cfg).to(memory_format=torch.channels_last)
-    optimizer = make_optimizer(model.parameters())
-    data = torch.Generator().manual_seed(1)
-    for _ in range(steps):
-        x = torch.rand(8, 1, 28, 28, generator=data)
-        masks = (torch.rand(8, 1, 28, 28, generator=data) > 0.5).float()
-        labels = torch.randint(0, 10, (8,), generator=data)
-        loss = compute_loss(model(x), (x, masks, labels))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-    return model
-
-
-@pytest.mark.parametrize("fused", [True, False, None])
-def test_adam_steps_as_torch_optim_adam_to_the_bit(fused):
-    ours = train_steps(lambda params: Adam(params, lr=1e-3, fused=fused))
-    theirs = train_steps(lambda params: torch.optim.Adam(params, lr=1e-3, fused=fused))
-    for mine, reference in zip(ours.parameters(), theirs.parameters(), strict=True):
-        torch.testing.assert_close(mine, reference, rtol=0, atol=0)
-
-
-def test_adam_skips_parameters_without_gradients():
-    frozen, trained = torch.ones(3, requires_grad=True), torch.ones(3, requires_grad=True)
-    optimizer = Adam([frozen, trained], lr=0.1, fused=True)
-    trained.sum().backward()
-    optimizer.step()
-    assert torch.equal(frozen, torch.ones(3)) and bool((trained < 1).all())
 
 
 @pytest.mark.parametrize("channels_last", [True, False])
@@ -90,29 +54,37 @@ def run_python(code: str, site: os.PathLike | None = None) -> str:
     return done.stdout.strip()
 
 
-def test_the_sitecustomize_switches_them_in_once_torch_is_imported(tmp_path):
-    (tmp_path / "sitecustomize.py").write_text(handmade.sitecustomize(("adam", "upconv")))
+def test_keep_freed_memory_takes_effect_with_glibc_only():
+    assert handmade.keep_freed_memory() is (platform.libc_ver()[0] == "glibc")
+
+
+def test_the_sitecustomize_flips_each_switch_once_its_module_is_imported(tmp_path):
+    (tmp_path / "sitecustomize.py").write_text(
+        handmade.sitecustomize(("stock-adam", "upconv", "mallopt"))
+    )
     assert run_python("import sys; print('torch' in sys.modules)", tmp_path) == "False"
     probe = (
         "import sys, torch\n"
+        "from mnistseg.training import Adam\n"
         "model = torch.nn.Sequential(torch.nn.ConvTranspose2d(2, 1, 2, stride=2))\n"
-        "optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)\n"
-        "model(torch.rand(1, 2, 3, 3)).sum().backward()\n"
-        "optimizer.step()\n"
-        "print(type(optimizer).__module__, type(model[0]).__name__, "
-        "'torch._dynamo' in sys.modules)\n"
+        "optimizer = Adam(model.parameters(), lr=1e-3, fused=True)\n"
+        "print(type(optimizer).__module__, type(model[0]).__name__)\n"
     )
-    # The hand-made Adam never imports the compiler, which every torch.optim class does.
-    assert run_python(probe, tmp_path) == "handmade UpConv False"
-    assert run_python(probe).startswith("torch.optim.adam ConvTranspose2d")
+    assert run_python(probe, tmp_path) == "torch.optim.adam UpConv"
+    assert run_python(probe) == "mnistseg.optim ConvTranspose2d"
 
 
-def test_no_mallopt_leaves_the_heap_alone(tmp_path):
-    (tmp_path / "sitecustomize.py").write_text(handmade.sitecustomize(("no-mallopt",)))
-    probe = "import sys, mnistseg.heap as h; print(h.keep_freed_memory(), 'torch' in sys.modules)"
-    assert run_python(probe, tmp_path) == "False False"
+def test_mallopt_is_set_when_training_is_imported(tmp_path):
+    (tmp_path / "sitecustomize.py").write_text(
+        "import handmade\n"
+        "handmade.keep_freed_memory = lambda: print('mallopt')\n"
+        "handmade.install(['mallopt'])\n"
+    )
+    env_path = f"{tmp_path}{os.pathsep}{Path(handmade.__file__).parent}"
+    code = "print('start'); import mnistseg.training; print('end')"
+    assert run_python(code, env_path).split() == ["start", "mallopt", "end"]
 
 
 def test_an_unknown_switch_is_named():
-    with pytest.raises(ValueError, match=r"unknown replacements \['sgd'\]: use adam, upconv, no-"):
+    with pytest.raises(ValueError, match=r"unknown replacements \['sgd'\]: use stock-adam, upco"):
         handmade.install(["sgd"])

@@ -34,7 +34,7 @@ def circle_masks(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     A digit with an empty Otsu mask gets an empty circle mask and radius NO_CIRCLE.
     """
     # A plain array over the same memory: each row of an np.memmap is a memmap object of its
-    # own, which costs more than fitting the circle (0.4 s of 1.1 s over MNIST's 70,000).
+    # own, whose making costs about as much as fitting the circle.
     masks = np.asarray(masks)
     circles = np.zeros((len(masks), 3), dtype=np.float32)
     drawn = np.zeros_like(masks)

@@ -28,7 +28,7 @@ def fit_circles(pred: Predictions, cfg: ModelConfig) -> Predictions:
     """For `circle_from: digit_mask`, the circles fitted to the predicted digits; else `pred`."""
     if cfg.circle_from != "digit_mask":
         return pred
-    # Imported here: OpenCV takes 0.08 s to import, and only this variant needs it in training.
+    # Imported here: only this variant needs OpenCV in training, and its import takes time.
     from mnistseg.circles import circle_masks
 
     circles, _, _ = circle_masks(pred.masks.astype(np.uint8) * 255)

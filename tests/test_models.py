@@ -169,3 +169,12 @@ def test_the_stronger_unet_doubles_its_width_each_level_with_batch_norm():
     assert net.classifier[2].p == 0.2 and net.classifier[3].in_features == 16
     assert [(up.in_channels, up.out_channels) for up in net.up] == [(16, 8), (8, 4)]
     assert build_model(ModelConfig(task="segment", arch="unet")).classifier is None
+
+
+def test_an_unknown_task_or_an_arch_that_cannot_do_it_is_named():
+    with pytest.raises(ValueError, match=r"^task must be one of segment, circle, got 'x'$"):
+        ModelConfig(task="x", arch="unet")
+    with pytest.raises(ValueError, match=r"^arch 'simple_segnet' cannot do the 'circle' task$"):
+        ModelConfig(task="circle", arch="simple_segnet")
+    with pytest.raises(ValueError, match=r"^arch 'vgg' cannot do the 'segment' task$"):
+        ModelConfig(task="segment", arch="vgg")

@@ -47,6 +47,19 @@ def test_adam_skips_parameters_without_gradients():
     assert torch.equal(frozen, torch.ones(3)) and bool((trained < 1).all())
 
 
+def test_step_counters_are_float32_on_the_fused_kernels_device():
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        param = torch.zeros(2, device="meta")
+        fused = Adam([param], lr=0.1, fused=True)
+        plain = Adam([param], lr=0.1, fused=False)
+    finally:
+        torch.set_default_dtype(default)
+    assert (fused.steps[0].dtype, fused.steps[0].device.type) == (torch.float32, "meta")
+    assert (plain.steps[0].dtype, plain.steps[0].device.type) == (torch.float32, "cpu")
+
+
 def test_training_does_not_import_the_compiler():
     """torch.optim's classes import torch._dynamo; the hand-made Adam does not."""
     code = (

@@ -4,6 +4,7 @@ import importlib.util
 import json
 import re
 import sys
+import time
 from dataclasses import replace
 
 import cv2
@@ -213,6 +214,18 @@ def test_process_clip_writes_every_composite_and_counts_the_clip():
     assert record["mean_foreground_fraction"] == clip.foreground / (len(frames) * W * H)
 
 
+def test_process_clip_times_the_loop_with_its_writing():
+    frames, _ = moving_square(frames=5)
+    clip = process_clip(frames, range(1, 6), frames[0], DEFAULTS, lambda _: time.sleep(0.02))
+    assert 0.1 <= clip.seconds < 5
+
+
+def test_process_clip_with_no_masks_at_all_and_a_frame_zero():
+    frames, _ = moving_square(frames=1)
+    clip = process_clip(frames, [0], frames[0], DEFAULTS, lambda _: None, NumberedTruth([], []))
+    assert clip.frames == 1 and clip.scores["scored_frames"] == 0
+
+
 def test_process_clip_shows_the_last_frame_when_no_pick_is_reached():
     frames, _ = moving_square(frames=5)
     clip = process_clip(frames, range(1, 6), frames[0], DEFAULTS, lambda _: None, shown={9})
@@ -227,7 +240,10 @@ class NumberedTruth:
         self.numbers = set(range(1, len(masks) + 1))
 
     def mask(self, number, shape):
-        return self.masks[number - 1] if number in self.numbers else None
+        if number not in self.numbers:
+            return None
+        assert shape == self.masks[number - 1].shape
+        return self.masks[number - 1]
 
 
 def test_process_clip_scores_each_frame_by_its_number():

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from mnistseg.registry import MODELS
 from scratch import dvc, git, make_project, stages_run, tiny_params
 
 BUCKET = "mnistseg-remote"
@@ -130,12 +131,12 @@ def test_run_cache_restores_instead_of_retraining(clone_a, tmp_path, s3_endpoint
     # Stages whose outputs are all cached come back from the run-cache; the cheap ones that
     # write git-tracked metrics (cache: false, outside the run-cache) run again.
     assert sorted(stages_run(output)) == sorted(
-        ["evaluate@segnet", "evaluate@circlenet", "evaluate@unet", "video", "bench_summary"]
+        [*(f"evaluate@{model}" for model in MODELS), "video", "bench_summary"]
     ), output
     assert "Stage 'train@circlenet' is cached - skipping run" in output
     restored = ("data", "models", "dvclive")
     assert tree_digest(clone_c, restored) == tree_digest(clone_a, restored)
-    for model in ("segnet", "circlenet", "unet"):
+    for model in MODELS:
         metrics = f"metrics/{model}.json"
         assert (clone_c / metrics).read_text() == (clone_a / metrics).read_text()
 

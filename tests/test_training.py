@@ -4,7 +4,7 @@ import torch
 
 from mnistseg.datasets import ModelSplit
 from mnistseg.errors import KnobError, ParamError
-from mnistseg.models import ModelConfig, build_model
+from mnistseg.models import ARCHS, ModelConfig, build_model
 from mnistseg.params import from_mapping
 from mnistseg.training import (
     CircleParams,
@@ -96,6 +96,10 @@ def test_device_choice():
         DeviceParams(device="tpu")
 
 
+# Every registered network that segments, the assignment's first (the order of models.py).
+SEGMENT_ARCHS = [name for name, arch in ARCHS.items() if "segment" in arch.tasks]
+assert SEGMENT_ARCHS[:3] == ["simple_segnet", "simple_unet", "unet"]
+
 BASE = {
     "arch": "unet", "batch_size": 8, "lr": 0.001, "seed": 0, "val_fraction": 0.1, "width": 8,
     "depth": 2,
@@ -108,7 +112,7 @@ BASE = {
         ({"batch_size": 0}, "segnet.batch_size must be an integer >= 1, got 0"),
         ({"lr": "fast"}, "segnet.lr must be a number, got 'fast'"),
         ({"lr": 0}, r"segnet.lr must be a number > 0, got 0.0"),
-        ({"arch": "vgg"}, "segnet.arch must be one of simple_segnet, simple_unet, unet"),
+        ({"arch": "vgg"}, f"segnet.arch must be one of {', '.join(SEGMENT_ARCHS)}, got 'vgg'"),
         ({"arch": "circlization_cnn"}, "segnet.arch must be one of"),
         ({"val_fraction": 1.0}, r"segnet.val_fraction must be a number in \[0, 1\)"),
         ({"depth": 5}, r"segnet.depth must be an integer in \[1, 4\], got 5"),

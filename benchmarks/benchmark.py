@@ -255,7 +255,7 @@ def handmade_project(root: Path, workload: str, switches: tuple[str, ...]) -> Pa
     if switches:
         (project / "src" / "sitecustomize.py").write_text(handmade.sitecustomize(switches))
     probe = (
-        "import ctypes, torch, mnistseg.training as training\n"
+        "import torch, mnistseg.training as training\n"
         "print(training.Adam.__module__, torch.nn.ConvTranspose2d.__name__)"
     )
     env = {**dvc_env(), "PYTHONPATH": "src"}

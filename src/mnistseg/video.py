@@ -411,6 +411,8 @@ def process_clip(
     (the last frame if none of them is reached)."""
     clip = Clip()
     scorer = VideoScorer(truth.scored, background) if truth is not None else None
+    last: Replaced | None = None  # shown when no position in `shown` is reached
+    last_number = 0
     started = time.perf_counter()
     for t, (number, result) in enumerate(
         zip(numbers, replace_background(frames, background, params))
@@ -426,11 +428,11 @@ def process_clip(
                 scorer.add(number, result, mask)
         if t in shown:
             clip.shots.append(result)
-        last = result
+        last, last_number = result, number
         started = time.perf_counter()
-    if not clip.frames:
+    if last is None:
         raise InputError(f"video.input: {params.input}: holds no frames")
-    if truth is not None and max(truth.numbers, default=0) > number:  # a video's frames
+    if truth is not None and max(truth.numbers, default=0) > last_number:  # a video's frames
         raise InputError(
             f"video.ground_truth: {truth.path}: {len(truth.numbers)} masks for "
             f"{clip.frames} frames of {params.input}"

@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from mnistseg.fileio import write_bytes
+
 # The Vega-Lite major version DVC writes its specs for (their $schema is vega-lite/v5).
 VEGA_LITE_MAJOR = 5
 # What DVC replaces in a page template, wherever it appears (dvc_render's HTML.embed).
@@ -88,11 +90,8 @@ def bundled_template() -> str:
 
 
 def write_template(path: Path) -> Path:
-    """Write the page template to `path` (atomically)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(bundled_template(), encoding="utf8")
-    partial.replace(path)
+    """Write the page template to `path` (atomically, as every output is written)."""
+    write_bytes(path, bundled_template().encode("utf8"))
     return path
 
 

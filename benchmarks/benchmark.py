@@ -12,10 +12,12 @@
 Prints the end-to-end wall time of a fresh `dvc repro` with its peak memory, then one row per
 stage: wall seconds and peak memory of that stage's process run alone, and its start-up: the
 interpreter and every import the stage makes (timed as `python stages/<stage>.py --help`),
-and for a training stage, everything before its first batch (imports, data, network,
-optimizer, dvclive: the `ready after` line of its log). Then the frames per second of the
-assignment's background-replacement loop and of the `video` stage's loop with each subtractor,
-on the same real clip.
+and for a torch stage, everything before its work begins (imports, data, device, network,
+optimizer, dvclive: until its `ready` or `... on <device>` line). Then each torch stage's
+start-up part by part: its slowest imports, and each line of its log until its first epoch
+ends, timed from outside the process as it comes. Then the frames per second of the
+assignment's background-replacement loop and of the `video` stage's loop with each
+subtractor, on the same real clip. Peak memory is read where the platform reports it (POSIX).
 
 With --baseline REV the pipeline is also built from that git revision, and each stage runs
 once per revision in turn, so both columns see the same machine load: these machines are noisy.
@@ -46,6 +48,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -69,10 +72,27 @@ WORKLOADS = {
 }
 
 
+@dataclass
+class Measured:
+    """A command's wall seconds, its peak resident memory (MiB, with its children; None where
+    the platform cannot tell) and its output lines with the seconds since it started."""
+
+    wall: float
+    peak: float | None
+    lines: list[tuple[float, str]]
+
+    @property
+    def output(self) -> str:
+        return "".join(line for _, line in self.lines)
+
+    def peak_text(self) -> str:
+        return "peak n/a" if self.peak is None else f"peak {self.peak:.0f} MiB"
+
+
 def run_measured(
     args: list[str] | str, cwd: Path, shell: bool = False, env: dict[str, str] | None = None
-) -> tuple[float, float, str]:
-    """Run a command; return (wall seconds, peak resident MiB of it and its children, output)."""
+) -> Measured:
+    """Run a command, timing each line of its output as it comes (from outside the process)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         args,
@@ -83,15 +103,19 @@ def run_measured(
         stderr=subprocess.STDOUT,
         text=True,
     )
-    output = proc.stdout.read()
-    # wait4 rather than proc.wait(): it also returns the child's resource usage, whose
-    # ru_maxrss covers the largest of its waited-for descendants too.
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - start
+    lines = [(time.perf_counter() - start, line) for line in proc.stdout]
+    peak = None
+    if hasattr(os, "wait4"):  # POSIX: the child's resource usage, whose ru_maxrss covers the
+        _, status, usage = os.wait4(proc.pid, 0)  # largest of its waited-for descendants too
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        # kilobytes on Linux, bytes on macOS
+        peak = usage.ru_maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
+    else:
+        proc.wait()
+    measured = Measured(time.perf_counter() - start, peak, lines)
     if proc.returncode:
-        raise SystemExit(f"{args} failed ({proc.returncode}):\n{output}")
-    return wall, usage.ru_maxrss / 1024, output
+        raise SystemExit(f"{args} failed ({proc.returncode}):\n{measured.output}")
+    return measured
 
 
 def stage_commands(root: Path, targets: list[str]) -> list[tuple[str, str]]:
@@ -146,15 +170,14 @@ def video_stage_fps(video: Path, background: Path, workdir: Path, subtractor: st
     outputs = ["--out", workdir / "video", "--metrics", workdir / "video.json"]
     outputs += ["--preview", workdir / "video.png", "--params", workdir / "params.yaml"]
     command = [sys.executable, str(REPO / "stages" / "video.py"), *map(str, outputs)]
-    _, _, output = run_measured(command, workdir)
+    output = run_measured(command, workdir).output
     return float(re.search(r"\((\d+) frames/s\)", output).group(1))
 
 
 def startup_seconds(command: str, cwd: Path, repeats: int = 3) -> float:
     """Best of `repeats` of the stage's command with --help: interpreter and imports only."""
     script = re.search(r"(stages/\S+\.py)", command).group(1)
-    env = dvc_env()
-    env["PYTHONPATH"] = "src"
+    env = {**dvc_env(), "PYTHONPATH": "src"}  # as a revision before stages/checkout_src.py ran
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -165,10 +188,43 @@ def startup_seconds(command: str, cwd: Path, repeats: int = 3) -> float:
     return min(times)
 
 
-def ready_seconds(output: str) -> float | None:
-    """A training stage's start-up from its log (`ready after N s`), or None if it has none."""
-    found = re.search(r"ready after ([\d.]+) s", output)
-    return float(found.group(1)) if found else None
+def slowest_imports(command: str, cwd: Path, count: int = 4) -> list[tuple[str, float]]:
+    """The top-level imports of a stage that take longest (`python -X importtime`), seconds."""
+    script = re.search(r"(stages/\S+\.py)", command).group(1)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", script, "--help"],
+        cwd=cwd,
+        env={**dvc_env(), "PYTHONPATH": "src"},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    # "import time: self [us] | cumulative | imported package"; top level: no indent
+    found = re.findall(r"^import time:\s+\d+ \|\s+(\d+) \| (\S.*)$", done.stderr, re.MULTILINE)
+    top = sorted(((name, int(us) / 1e6) for us, name in found), key=lambda item: -item[1])
+    return top[:count]
+
+
+def ready_seconds(measured: Measured) -> float | None:
+    """When a torch stage was ready to work (its `ready` or `on <device>` line), or None."""
+    for seconds, line in measured.lines:
+        if re.search(r": ready \(|items on \w+$", line.strip()):
+            return seconds
+    return None
+
+
+def startup_parts(stage: str, command: str, project: Path, measured: Measured) -> None:
+    """Where a torch stage's start-up goes: imports, then each line it logs before its first
+    epoch ends (or before it ends), timed from outside."""
+    imports = startup_seconds(command, project)
+    slowest = ", ".join(
+        f"{name} {seconds:.2f}" for name, seconds in slowest_imports(command, project)
+    )
+    print(f"  {stage}: interpreter and imports {imports:.2f} s (slowest: {slowest})")
+    for seconds, line in measured.lines:
+        print(f"    {seconds:6.2f} s  {line.rstrip()}")
+        if line.startswith("epoch 1/"):
+            break
 
 
 def export_revision(revision: str, folder: Path) -> Path:
@@ -210,11 +266,11 @@ def pipeline(
             # The first round's copies stay, with their outputs, for the stage-by-stage runs.
             if round_number:
                 project = make_project(tmp / f"again-{i}", WORKLOADS[workload], trees[name])
-            wall, peak, _ = run_measured(repro, project)
-            walls[name].append(wall)
+            measured = run_measured(repro, project)
+            walls[name].append(measured.wall)
             print(
-                f"end to end ({name}): fresh `dvc repro {' '.join(targets)}`: {wall:.1f} s, "
-                f"peak {peak:.0f} MiB",
+                f"end to end ({name}): fresh `dvc repro {' '.join(targets)}`: "
+                f"{measured.wall:.1f} s, {measured.peak_text()}",
                 flush=True,
             )
             if round_number:
@@ -229,38 +285,62 @@ def pipeline(
     print(header)
     totals = dict.fromkeys(projects, 0.0)
     commands = {name: dict(stage_commands(project, targets)) for name, project in projects.items()}
+    torch_stages: list[tuple[str, str, Path, Measured]] = []
     for stage in commands["this checkout"]:
         for name, project in projects.items():
             if stage not in commands[name]:
                 continue  # a stage this revision does not have
             command = commands[name][stage]
-            seconds, stage_peak, output = run_measured(command, project, shell=True)
-            totals[name] += seconds
+            measured = run_measured(command, project, shell=True)
+            totals[name] += measured.wall
             imports = startup_seconds(command, project)
-            ready = ready_seconds(output)
-            row = f"{stage:<22}{seconds:>9.2f}{stage_peak:>10.0f}{imports:>11.2f}"
+            ready = ready_seconds(measured)
+            peak = "n/a" if measured.peak is None else f"{measured.peak:.0f}"
+            row = f"{stage:<22}{measured.wall:>9.2f}{peak:>10}{imports:>11.2f}"
             row += f"{ready:>9.2f}" if ready is not None else f"{'':>9}"
             print(row + (f"  {name}" if baseline else ""), flush=True)
+            if ready is not None and name == "this checkout":
+                torch_stages.append((stage, command, project, measured))
     for name, total in totals.items():
         print(f"{'sum of stages':<22}{total:>9.2f}" + (f"{'':>29}  {name}" if baseline else ""))
+    if torch_stages:
+        print("\nstart-up of the torch stages, part by part (seconds since the process started):")
+        for stage, command, project, measured in torch_stages:
+            startup_parts(stage, command, project, measured)
+
+
+SWITCHES_FOLDER = "switches"  # in a scratch project: the sitecustomize.py that flips them
+
+
+def switches_env(project: Path) -> dict[str, str]:
+    """The environment under which a scratch project's stages load its switches: their folder
+    on PYTHONPATH, where Python finds a sitecustomize.py when it starts (DVC passes the
+    environment on to every stage)."""
+    return {"PYTHONPATH": str(project / SWITCHES_FOLDER)}
 
 
 def handmade_project(root: Path, workload: str, switches: tuple[str, ...]) -> Path:
     """A scratch project whose stages run with the switches of benchmarks/handmade.py flipped.
 
-    They are flipped by a sitecustomize.py in the project's src/ (every stage's PYTHONPATH);
-    checked by asking a Python started as a stage starts what it would run.
+    They are flipped by a sitecustomize.py (switches_env); checked by asking a Python started
+    as a stage starts what it would run.
     """
     project = make_project(root, WORKLOADS[workload])
+    (project / SWITCHES_FOLDER).mkdir()
     if switches:
-        (project / "src" / "sitecustomize.py").write_text(handmade.sitecustomize(switches))
+        (project / SWITCHES_FOLDER / "sitecustomize.py").write_text(
+            handmade.sitecustomize(switches)
+        )
     probe = (
-        "import torch, mnistseg.training as training\n"
+        "import checkout_src, torch, mnistseg.training as training\n"
         "print(training.Adam.__module__, torch.nn.ConvTranspose2d.__name__)"
     )
-    env = {**dvc_env(), "PYTHONPATH": "src"}
     done = subprocess.run(
-        [sys.executable, "-c", probe], cwd=project, env=env, capture_output=True, text=True
+        [sys.executable, "-c", probe],
+        cwd=project / "stages",
+        env={**dvc_env(), **switches_env(project)},
+        capture_output=True,
+        text=True,
     )
     expected = " ".join([
         "torch.optim.adam" if "stock-adam" in switches else "mnistseg.optim",
@@ -292,10 +372,14 @@ def handmade_table(tmp: Path, workload: str, repeats: int, only: list[str]) -> N
         shift = round_number % len(configs)
         for i, switches in enumerate(configs[shift:] + configs[:shift]):
             project = handmade_project(tmp / f"handmade-{round_number}-{i}", workload, switches)
-            wall, peak, _ = run_measured([sys.executable, "-m", "dvc", "repro"], project)
-            walls[switches].append(wall)
+            measured = run_measured(
+                [sys.executable, "-m", "dvc", "repro"], project, env=switches_env(project)
+            )
+            walls[switches].append(measured.wall)
             name = ", ".join(switches) or "as committed"
-            print(f"  round {round_number + 1}, {name}: {wall:.1f} s, peak {peak:.0f} MiB")
+            print(
+                f"  round {round_number + 1}, {name}: {measured.wall:.1f} s, {measured.peak_text()}"
+            )
             shutil.rmtree(project)
     median = {switches: statistics.median(runs) for switches, runs in walls.items()}
     print("\n| replacement | in the pipeline | with it | without it | saves |")
@@ -317,19 +401,19 @@ def notebook_side_by_side(tmp: Path, baseline: Path, mnist: Path, repeats: int) 
     times: dict[str, list[float]] = {"notebook": [], "pipeline": []}
     for round_number in range(repeats):
         work = tmp / f"notebook-{round_number}"
-        wall, peak, output = run_measured(
+        measured = run_measured(
             ["bash", str(run_all), str(work)], tmp, env={"MNIST_DIR": str(mnist.resolve())}
         )
-        times["notebook"].append(wall)
-        scores = re.findall(r"^(.*(?:IoU|Dice).*?: [\d.]+.*)$", output, re.MULTILINE)
-        print(f"notebook (round {round_number + 1}): {wall:.1f} s, peak {peak:.0f} MiB")
+        times["notebook"].append(measured.wall)
+        scores = re.findall(r"^(.*(?:IoU|Dice).*?: [\d.]+.*)$", measured.output, re.MULTILINE)
+        print(f"notebook (round {round_number + 1}): {measured.wall:.1f} s, {measured.peak_text()}")
         for line in scores:
             print(f"  {line.strip()}")
         shutil.rmtree(work)
         project = make_project(tmp / f"pipeline-{round_number}", WORKLOADS["assignment"])
-        wall, peak, _ = run_measured([sys.executable, "-m", "dvc", "repro", *targets], project)
-        times["pipeline"].append(wall)
-        print(f"pipeline (round {round_number + 1}): {wall:.1f} s, peak {peak:.0f} MiB")
+        measured = run_measured([sys.executable, "-m", "dvc", "repro", *targets], project)
+        times["pipeline"].append(measured.wall)
+        print(f"pipeline (round {round_number + 1}): {measured.wall:.1f} s, {measured.peak_text()}")
         for model, spec in MODELS.items():
             metrics = json.loads((project / "metrics" / f"{model}.json").read_text())[model]
             shown = ", ".join(f"{name} {metrics[name]:.4f}" for name in spec.headline)

@@ -14,9 +14,9 @@ the README keeps the table). Each switch flips one of them against the pipeline 
 
 The dropped ones live here, not in the library, with the code that checks they compute what
 stock code does (tests/test_handmade.py). `install(names)` flips them for the process that
-calls it: the benchmark writes a `sitecustomize.py` into its scratch project's `src/` (every
-stage's PYTHONPATH) that calls it. Each patch waits for the module it changes to be imported,
-so no stage imports more than it would.
+calls it: the benchmark writes a `sitecustomize.py` that calls it into a folder of its scratch
+project that every stage has on its PYTHONPATH. Each patch waits for the module it changes to
+be imported, so no stage imports more than it would.
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ def keep_freed_memory() -> bool:
     A training step allocates and frees a few MiB; glibc returns freed memory to the kernel
     until its own thresholds have grown past such blocks, so early steps get fresh pages.
     """
+    if sys.platform == "win32":  # no C library to open by None, and no glibc
+        return False
     mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
     if mallopt is None:
         return False

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import cv2
 
+import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
 from mnistseg.cdnet import Counts, cdnet_metrics, open_sequence, read_image
 from mnistseg.cli import run_stage, stage_parser
 from mnistseg.fileio import write_json

@@ -7,6 +7,7 @@ frames scored and a digest of every file, so the bench stages rerun when the fol
 
 import hashlib
 
+import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
 from mnistseg.bench import BenchParams
 from mnistseg.cdnet import ROI_FILE, open_sequence
 from mnistseg.cli import run_stage, stage_parser

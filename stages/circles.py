@@ -2,6 +2,7 @@
 
 import numpy as np
 
+import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
 from mnistseg.circles import circle_masks
 from mnistseg.cli import run_stage, stage_parser
 from mnistseg.datasets import OTSU_ARRAYS, load_split, write_dataset

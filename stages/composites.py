@@ -2,6 +2,7 @@
 
 import numpy as np
 
+import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
 from mnistseg.cli import run_stage, stage_parser
 from mnistseg.composites import CompositeParams, composite_grid, split_generators
 from mnistseg.datasets import OTSU_ARRAYS, SPLITS, load_split, write_dataset

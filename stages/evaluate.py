@@ -5,22 +5,17 @@ from pathlib import Path
 
 import torch
 
+import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
 from mnistseg.cli import run_stage, stage_parser
 from mnistseg.datasets import model_split
+from mnistseg.device import DeviceParams, placement, select_device
 from mnistseg.evaluation import confusion_rows, fit_circles, per_digit_rows, score
 from mnistseg.fileio import staged_dir, write_json
 from mnistseg.models import model_from_checkpoint
 from mnistseg.params import load_section
 from mnistseg.preview import encode_png, prediction_grid
 from mnistseg.registry import MODELS
-from mnistseg.training import (
-    DeviceParams,
-    batches,
-    eval_batch_size,
-    evaluate,
-    mask_data,
-    select_device,
-)
+from mnistseg.training import batches, eval_batch_size, evaluate, mask_data
 
 
 @run_stage
@@ -32,18 +27,21 @@ def main(argv: list[str] | None = None) -> None:
     args.add_argument("--metrics", required=True, help="headline metrics JSON file")
     args.add_argument("--plots", required=True, help="folder for the model's plots")
     opts = args.parse_args(argv)
-    device = select_device(load_section(DeviceParams, None, opts.params).device)
+    device = select_device(load_section(DeviceParams, None, opts.params).device, opts.params)
     if not opts.checkpoint.is_file():
         raise FileNotFoundError(f"{opts.checkpoint}: missing (run `train@{opts.model}`)")
     model, cfg = model_from_checkpoint(
         torch.load(opts.checkpoint, map_location="cpu", weights_only=True)
     )
-    model = model.to(device).to(memory_format=torch.channels_last)
+    place = placement(device)
+    model = model.to(device).to(memory_format=place.memory_format)
 
     test = model_split(opts.dataset, "test", MODELS[opts.model].arrays, cfg.input, cfg.circle_from)
     labels = test.labels if cfg.task == "circle" else None
-    data = mask_data(test.inputs, test.targets, labels)
-    _, pred = evaluate(model, batches(data, eval_batch_size(data), device), device)
+    data = mask_data(test.inputs, test.targets, labels).to(device)
+    test_batches = batches(data, eval_batch_size(data, place.eval_pixels), place)
+    print(f"evaluate@{opts.model}: {cfg.arch}, {len(data)} test items on {device}", flush=True)
+    _, pred = evaluate(model, test_batches, device)
     pred = fit_circles(pred, cfg)
     target = test.masks > 0
     scores = score(pred, target, test.labels)
@@ -60,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
     # `segnet.mean_iou`, not `metrics/segnet.json:mean_iou`.
     write_json(opts.metrics, {opts.model: scores.headline})
     summary = ", ".join(f"{k} {v:.4f}" for k, v in scores.headline.items())
-    print(f"evaluate@{opts.model} ({cfg.arch}) on {len(target)} test items: {summary}")
+    print(f"evaluate@{opts.model}: {summary}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
 from mnistseg.cli import run_stage, stage_parser
 from mnistseg.datasets import write_dataset
 from mnistseg.download import read_local, validate_files

@@ -7,6 +7,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
 from mnistseg.cdnet import GroundTruth, image_folder, read_image
 from mnistseg.cli import run_stage, stage_parser
 from mnistseg.errors import InputError, ParamError

@@ -7,6 +7,7 @@ background image, so the `video` stage can be scored against ground truth.
 import cv2
 import numpy as np
 
+import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
 from mnistseg.cli import run_stage, stage_parser
 from mnistseg.datasets import OTSU_ARRAYS, load_split
 from mnistseg.fileio import staged_file, write_bytes

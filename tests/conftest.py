@@ -70,6 +70,18 @@ def digits() -> tuple[np.ndarray, np.ndarray]:
     return draw_digits(200, seed=3)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `cuda` are skipped where CUDA is absent, with the reason."""
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA GPU, and PyTorch finds none here")
+    for item in items:
+        if item.get_closest_marker("cuda"):
+            item.add_marker(skip)
+
+
 def load_stage(name: str):
     """Import stages/<name>.py as a module, so its main(argv) can be called in-process."""
     import importlib.util

@@ -1,4 +1,5 @@
-"""dvc.yaml declares exactly what each stage's script imports, so DVC reruns it when they change."""
+"""dvc.yaml declares exactly what each stage's script imports, so DVC reruns it when they change,
+and every stage's command is one that sh, cmd.exe and PowerShell run alike."""
 
 import ast
 import re
@@ -12,8 +13,8 @@ from conftest import REPO
 PIPELINE = yaml.safe_load((REPO / "dvc.yaml").read_text())
 
 
-def mnistseg_imports(path: Path) -> set[str]:
-    """The src/mnistseg modules a file imports, followed transitively."""
+def local_imports(path: Path) -> set[str]:
+    """The modules of src/ and stages/ a file imports, followed transitively."""
     found: set[str] = set()
     pending = [path]
     while pending:
@@ -25,11 +26,12 @@ def mnistseg_imports(path: Path) -> set[str]:
             elif isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
             for name in names:
-                module = REPO / "src" / (name.replace(".", "/") + ".py")
-                rel = module.relative_to(REPO).as_posix()
-                if name.startswith("mnistseg") and module.is_file() and rel not in found:
-                    found.add(rel)
-                    pending.append(module)
+                for root in ("src", "stages"):
+                    module = REPO / root / (name.replace(".", "/") + ".py")
+                    rel = module.relative_to(REPO).as_posix()
+                    if module.is_file() and rel not in found:
+                        found.add(rel)
+                        pending.append(module)
     return found
 
 
@@ -38,10 +40,31 @@ def stage_bodies():
         yield name, stage.get("do", stage)
 
 
-@pytest.mark.parametrize(("name", "body"), list(stage_bodies()), ids=[n for n, _ in stage_bodies()])
-def test_deps_list_the_script_and_exactly_its_src_modules(name, body):
+STAGES = list(stage_bodies())
+IDS = [name for name, _ in STAGES]
+
+
+@pytest.mark.parametrize(("name", "body"), STAGES, ids=IDS)
+def test_deps_list_the_script_and_exactly_its_modules(name, body):
     script = re.search(r"python (stages/\S+\.py)", body["cmd"]).group(1)
     deps = [d for d in body["deps"] if isinstance(d, str)]
     assert script in deps
-    declared = {d for d in deps if d.startswith("src/")}
-    assert declared == mnistseg_imports(REPO / script)
+    declared = {d for d in deps if d.startswith(("src/", "stages/")) and d != script}
+    assert declared == local_imports(REPO / script)
+
+
+# A word of a command: a path or an option, or a ${...} that DVC fills in from params.yaml.
+WORD = r"(?:[\w./@:-]|\$\{[\w.]+\})+"
+
+
+@pytest.mark.parametrize(("name", "body"), STAGES, ids=IDS)
+def test_commands_are_plain_python_any_shell_runs(name, body):
+    """`python stages/<name>.py` and options with paths: no `VAR=value` prefix, `&&`, `;`,
+    pipes, redirections, quotes, `$VAR` or globs, which cmd.exe or PowerShell read otherwise."""
+    words = " ".join(body["cmd"].split()).split(" ")
+    assert words[0] == "python" and re.fullmatch(r"stages/\w+\.py", words[1]), body["cmd"]
+    for word in words[2:]:
+        assert re.fullmatch(WORD, word), f"{name}: {word!r} in {body['cmd']!r}"
+    # Options come in pairs: --name value.
+    assert all(word.startswith("--") for word in words[2::2]), body["cmd"]
+    assert not any(word.startswith("--") for word in words[3::2]), body["cmd"]

@@ -3,6 +3,7 @@ import torch
 from torch import nn
 
 from mnistseg.models import (
+    GlobalAvgPool,
     ModelConfig,
     build_model,
     checkpoint_bytes,
@@ -164,11 +165,24 @@ def test_the_stronger_unet_doubles_its_width_each_level_with_batch_norm():
         assert [type(layer) for layer in block] == [nn.Conv2d, nn.BatchNorm2d, nn.ReLU] * 2
         assert block[0].bias is None and block[3].bias is None  # batch norm has the bias
     assert [type(layer) for layer in net.classifier] == [
-        nn.AdaptiveAvgPool2d, nn.Flatten, nn.Dropout, nn.Linear
+        GlobalAvgPool, nn.Flatten, nn.Dropout, nn.Linear
     ]  # fmt: skip
     assert net.classifier[2].p == 0.2 and net.classifier[3].in_features == 16
     assert [(up.in_channels, up.out_channels) for up in net.up] == [(16, 8), (8, 4)]
     assert build_model(ModelConfig(task="segment", arch="unet")).classifier is None
+
+
+def test_the_global_average_pool_is_torchs_adaptive_one_to_the_bit():
+    x = torch.randn(6, 5, 7, 7).contiguous(memory_format=torch.channels_last)
+    grad = torch.randn(6, 5, 1, 1)
+    results = []
+    for pool in (GlobalAvgPool(), nn.AdaptiveAvgPool2d(1)):
+        inputs = x.clone().requires_grad_()
+        out = pool(inputs)
+        out.backward(grad)
+        results.append((out, inputs.grad))
+    for ours, torchs in zip(*results):
+        assert torch.equal(ours, torchs)
 
 
 def test_an_unknown_task_or_an_arch_that_cannot_do_it_is_named():

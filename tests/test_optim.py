@@ -81,6 +81,7 @@ def test_training_does_not_import_the_compiler():
 
 def test_training_builds_the_hand_made_adam():
     from mnistseg.datasets import ModelSplit
+    from mnistseg.device import placement
     from mnistseg.training import SegmentParams, prepare
 
     images = torch.randint(0, 255, (8, 28, 28), dtype=torch.uint8).numpy()
@@ -88,7 +89,7 @@ def test_training_builds_the_hand_made_adam():
     params = SegmentParams(
         arch="simple_segnet", width=2, depth=2, batch_size=4, lr=0.01, seed=0, val_fraction=0
     )
-    run = prepare(data, "segment", params, torch.device("cpu"))
+    run = prepare(data, "segment", params, placement(torch.device("cpu")))
     assert isinstance(run.optimizer, Adam)
     assert (run.optimizer.lr, run.optimizer.fused) == (0.01, True)
     assert run.optimizer.params == list(run.model.parameters())

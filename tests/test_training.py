@@ -3,26 +3,28 @@ import pytest
 import torch
 
 from mnistseg.datasets import ModelSplit
-from mnistseg.errors import KnobError, ParamError
+from mnistseg.device import placement
+from mnistseg.errors import ParamError
 from mnistseg.models import ARCHS, ModelConfig, build_model
 from mnistseg.params import from_mapping
 from mnistseg.training import (
     CircleParams,
-    DeviceParams,
     SegmentParams,
     batches,
+    compute_loss,
     eval_batch_size,
     evaluate,
     fit,
     mask_data,
+    mean_loss,
     prepare,
-    select_device,
     set_seeds,
     split_indices,
     train_one_epoch,
 )
 
 CPU = torch.device("cpu")
+ON_CPU = placement(CPU)
 
 
 @pytest.fixture
@@ -44,12 +46,12 @@ def test_a_few_steps_lower_the_loss(small_data, task, arch):
     )
     model = build_model(ModelConfig(task=task, arch=arch, width=8))
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
-    before, _ = evaluate(model, batches(data, 64, CPU), CPU)
+    before, _ = evaluate(model, batches(data, 64, ON_CPU), CPU)
     for _ in range(15):
         train_one_epoch(
-            model, batches(data, 16, CPU, torch.Generator().manual_seed(0)), optimizer, CPU
+            model, batches(data, 16, ON_CPU, torch.Generator().manual_seed(0)), optimizer, CPU
         )
-    assert evaluate(model, batches(data, 64, CPU), CPU)[0] < 0.7 * before
+    assert evaluate(model, batches(data, 64, ON_CPU), CPU)[0] < 0.7 * before
 
 
 def train_briefly(data, seed):
@@ -57,9 +59,9 @@ def train_briefly(data, seed):
     model = build_model(ModelConfig(task="circle", arch="circlization_cnn", width=4))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     train_one_epoch(
-        model, batches(data, 8, CPU, torch.Generator().manual_seed(seed)), optimizer, CPU
+        model, batches(data, 8, ON_CPU, torch.Generator().manual_seed(seed)), optimizer, CPU
     )
-    return evaluate(model, batches(data, 32, CPU), CPU)[1], model
+    return evaluate(model, batches(data, 32, ON_CPU), CPU)[1], model
 
 
 def test_same_seed_same_model(small_data):
@@ -72,11 +74,11 @@ def test_same_seed_same_model(small_data):
 @pytest.mark.parametrize(("side", "expected"), [(28, 334), (56, 83), (1024, 1)])
 def test_inference_batches_hold_a_fixed_number_of_pixels(side, expected):
     images = np.zeros((2, side, side), dtype=np.uint8)
-    assert eval_batch_size(mask_data(images, images)) == expected
+    assert eval_batch_size(mask_data(images, images), 1 << 18) == expected
 
 
 def test_batches_cover_every_item_once(small_data):
-    seen = [x for x, _, _ in batches(small_data, 10, CPU, torch.Generator().manual_seed(3))]
+    seen = [x for x, _, _ in batches(small_data, 10, ON_CPU, torch.Generator().manual_seed(3))]
     assert sum(len(x) for x in seen) == len(small_data)
     assert seen[0].dtype == torch.float32 and float(seen[0].max()) <= 1.0
 
@@ -89,11 +91,31 @@ def test_split_is_seeded_and_disjoint():
     assert len(split_indices(100, 0.0, seed=4)[1]) == 0
 
 
-def test_device_choice():
-    assert select_device("cpu").type == "cpu"
-    assert select_device("auto").type in ("cpu", "cuda", "mps")
-    with pytest.raises(KnobError, match="device must be one of auto, cpu, cuda, mps"):
-        DeviceParams(device="tpu")
+def test_the_epoch_loss_is_the_mean_per_item_summed_in_float64(small_data):
+    """As a loop that reads each step's loss at once would have it, to the bit, without
+    waiting for the device at each step."""
+    set_seeds(0)
+    model = build_model(ModelConfig(task="circle", arch="circlization_cnn", width=4))
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    shuffled = batches(small_data, 10, ON_CPU, torch.Generator().manual_seed(1))
+    ours = train_one_epoch(model, shuffled, optimizer, CPU)
+    model.load_state_dict(state)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    total = 0.0
+    for batch in batches(small_data, 10, ON_CPU, torch.Generator().manual_seed(1)):
+        loss = compute_loss(model(batch[0]), batch)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(batch[0])
+    assert ours == total / len(small_data)
+
+
+def test_mean_loss_weighs_each_batch_by_its_items():
+    losses = [torch.tensor(1.0), torch.tensor(4.0)]
+    assert mean_loss(losses, [3, 1]) == 7 / 4
+    assert mean_loss([], []) == 0.0
 
 
 # Every registered network that segments, in the order of models.py.
@@ -153,7 +175,7 @@ def test_fit_yields_every_epoch_with_validation_scores(digits):
         **{**BASE, "arch": "simple_segnet", "val_fraction": 0.25, "batch_size": 16}
     )
     set_seeds(0)
-    run = prepare(data, "segment", params, CPU)
+    run = prepare(data, "segment", params, ON_CPU)
     assert (len(run.train_set), len(run.val_set)) == (60, 20)
     epochs = list(fit(run, epochs=2))
     assert [e.number for e in epochs] == [1, 2]

@@ -708,6 +708,17 @@ def test_a_bgslibrary_method_without_pybgs_says_how_to_install_it(monkeypatch):
     )
 
 
+def test_a_bgslibrary_method_on_windows_stops_with_one_line_naming_it(monkeypatch):
+    monkeypatch.setattr(sys, "platform", "win32")
+    with pytest.raises(KnobError) as err:
+        make_subtractor(replace(DEFAULTS, subtractor="vibe"))
+    assert str(err.value) == (
+        "subtractor 'vibe' is one of BGSLibrary's methods, which draw from the C library's "
+        "rand(): on Windows it cannot be seeded, and the masks would change from run to run; "
+        "choose one of mog2, knn, gsoc, cnt"
+    )
+
+
 def test_a_clip_with_nothing_scored_scores_zero_not_nan():
     background = np.zeros((1, 2, 3), np.uint8)
     scorer = VideoScorer(range(1, 10), background)

@@ -1,4 +1,4 @@
-"""Training and inference loops: data held in memory as tensors, batches taken by index."""
+"""Training and inference loops: data held on the device as tensors, batches taken by index."""
 
 from __future__ import annotations
 
@@ -13,22 +13,11 @@ from torch.nn import functional as F  # noqa: N812
 from tqdm import tqdm
 
 from mnistseg.datasets import ModelSplit
+from mnistseg.device import Placement
 from mnistseg.evaluation import Predictions, Scores, fit_circles, score
 from mnistseg.models import ARCHS, CIRCLE_SOURCES, INPUTS, ModelConfig, build_model
 from mnistseg.optim import Adam
 from mnistseg.params import Section, knob
-
-DEVICES = ("auto", "cpu", "cuda", "mps")
-# Inference batches hold about this many pixels (334 digits of 28x28, 83 composites of 56x56):
-# larger ones spill the CPU's caches. Any batch size gives the same predictions.
-EVAL_PIXELS = 1 << 18
-
-
-@dataclass(frozen=True)
-class DeviceParams(Section):
-    """`device` at the top of params.yaml, read by every stage that runs a network."""
-
-    device: str = knob(choices=DEVICES)  # auto: CUDA, then MPS, then the CPU
 
 
 @dataclass(frozen=True)
@@ -90,6 +79,12 @@ class MaskData:
         labels = None if self.labels is None else self.labels[index]
         return MaskData(self.inputs[index], self.masks[index], labels)
 
+    def to(self, device: torch.device) -> MaskData:
+        """The same data on `device`: held there once, batches are drawn there (as uint8, a
+        digit split of MNIST is 47 MB)."""
+        labels = None if self.labels is None else self.labels.to(device)
+        return MaskData(self.inputs.to(device), self.masks.to(device), labels)
+
 
 Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]
 
@@ -110,21 +105,10 @@ def set_seeds(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def select_device(name: str) -> torch.device:
-    """`auto` picks CUDA, then MPS, then the CPU; any other name (DEVICES) forces that device."""
-    if name == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        if torch.backends.mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    return torch.device(name)
-
-
-def eval_batch_size(data: MaskData) -> int:
-    """How many of `data`'s items an inference batch takes: about EVAL_PIXELS pixels."""
+def eval_batch_size(data: MaskData, pixels: int) -> int:
+    """How many of `data`'s items an inference batch of about `pixels` pixels takes."""
     height, width = data.inputs.shape[-2:]
-    return max(1, EVAL_PIXELS // (height * width))
+    return max(1, pixels // (height * width))
 
 
 def split_indices(count: int, val_fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -135,29 +119,32 @@ def split_indices(count: int, val_fraction: float, seed: int) -> tuple[torch.Ten
 
 
 def batches(
-    data: MaskData, batch_size: int, device: torch.device, generator: torch.Generator | None = None
+    data: MaskData,
+    batch_size: int,
+    place: Placement,
+    generator: torch.Generator | None = None,
 ) -> Iterator[Batch]:
-    """Mini-batches on `device`: inputs float in [0, 1], masks float {0, 1}, labels int64.
+    """Mini-batches on `place.device`: inputs float in [0, 1], masks float {0, 1}, labels int64.
 
-    With a generator the order is shuffled (training); without, it is the data's order.
+    With a generator (on the CPU) the order is shuffled (training); without, it is the data's
+    order. Items are taken where `data` is held: on the device, nothing is copied per batch.
     """
     order = (
         torch.arange(len(data))
         if generator is None
         else torch.randperm(len(data), generator=generator)
-    )
+    ).to(data.inputs.device)
     for start in range(0, len(data), batch_size):
         index = order[start : start + batch_size]
-        # channels_last: the CPU's oneDNN kernels (pooling above all) run faster on it.
         x = (
             data.inputs[index]
-            .to(device)
+            .to(place.device)
             .float()
             .div_(255)
-            .contiguous(memory_format=torch.channels_last)
+            .contiguous(memory_format=place.memory_format)
         )
-        y = data.masks[index].to(device).float()
-        labels = None if data.labels is None else data.labels[index].to(device)
+        y = data.masks[index].to(place.device).float()
+        labels = None if data.labels is None else data.labels[index].to(place.device)
         yield x, y, labels
 
 
@@ -174,24 +161,36 @@ def compute_loss(
     return F.binary_cross_entropy_with_logits(outputs, masks)
 
 
+def mean_loss(losses: list[torch.Tensor], sizes: list[int]) -> float:
+    """The mean loss per item of batches of `sizes` items: read from the device in one wait,
+    summed in float64 in batch order."""
+    if not losses:
+        return 0.0
+    values = torch.stack(losses).tolist()
+    return sum(value * size for value, size in zip(values, sizes)) / sum(sizes)
+
+
 def train_one_epoch(
     model: nn.Module,
     batches: Iterable[Batch],
     optimizer: Adam | torch.optim.Optimizer,
     device: torch.device,
 ) -> float:
-    """One pass over `batches`; returns the mean training loss per item."""
+    """One pass over `batches`; returns the mean training loss per item.
+
+    Each step's loss stays on the device until the epoch ends: nothing in the loop waits for it.
+    """
     model.train()
-    total, seen = 0.0, 0
+    losses, sizes = [], []
     for batch in batches:
         x = batch[0].to(device)
         loss = compute_loss(model(x), batch)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        total += loss.item() * len(x)
-        seen += len(x)
-    return total / max(seen, 1)
+        losses.append(loss.detach())
+        sizes.append(len(x))
+    return mean_loss(losses, sizes)
 
 
 @torch.no_grad()
@@ -200,21 +199,24 @@ def evaluate(
 ) -> tuple[float, Predictions]:
     """Mean loss per item and the predictions over `batches`, in one pass in eval mode.
 
-    Masks are thresholded at probability 0.5 (logit > 0, without computing the sigmoid).
+    Masks are thresholded at probability 0.5 (logit > 0, without computing the sigmoid); they
+    come back from the device once, at the end.
     """
     model.eval()
-    total, seen, masks, labels = 0.0, 0, [], []
+    losses, sizes, masks, labels = [], [], [], []
     for batch in batches:
         x = batch[0].to(device)
         outputs = model(x)
-        total += compute_loss(outputs, batch).item() * len(x)
-        seen += len(x)
+        losses.append(compute_loss(outputs, batch))
+        sizes.append(len(x))
         if isinstance(outputs, tuple):
-            labels.append(outputs[0].argmax(dim=1).cpu().numpy())
+            labels.append(outputs[0].argmax(dim=1))
             outputs = outputs[1]
-        masks.append((outputs[:, 0] > 0).cpu().numpy())
-    predictions = Predictions(np.concatenate(masks), np.concatenate(labels) if labels else None)
-    return total / max(seen, 1), predictions
+        masks.append(outputs[:, 0] > 0)
+    predictions = Predictions(
+        torch.cat(masks).cpu().numpy(), torch.cat(labels).cpu().numpy() if labels else None
+    )
+    return mean_loss(losses, sizes), predictions
 
 
 def progress(items: Iterable, description: str, total: int) -> Iterable:
@@ -244,16 +246,18 @@ class Run:
     val_set: MaskData
     val_masks: np.ndarray  # (V, H, W) bool: what validation predictions are scored on
     val_labels: np.ndarray | None
-    device: torch.device
+    place: Placement
 
 
-def prepare(data: ModelSplit, task: str, params: SegmentParams, device: torch.device) -> Run:
-    """Build the network and its optimizer, and hold out the validation slice (seeded)."""
+def prepare(data: ModelSplit, task: str, params: SegmentParams, place: Placement) -> Run:
+    """Build the network and its optimizer on `place`, and hold out the validation slice
+    (seeded); both slices are moved to the device once."""
     cfg = params.model_config(task, image_size=data.inputs.shape[-1])
     labels = data.labels if task == "circle" else None
     everything = mask_data(data.inputs, data.targets, labels)
     train_index, val_index = split_indices(len(everything), params.val_fraction, params.seed)
-    model = build_model(cfg).to(device).to(memory_format=torch.channels_last)
+    device = place.device
+    model = build_model(cfg).to(device).to(memory_format=place.memory_format)
     # The fused kernel: the same update in one pass over all parameters (CPU and CUDA only);
     # Adam is mnistseg.optim's, torch.optim.Adam's update without its class.
     fused = device.type in ("cpu", "cuda")
@@ -263,29 +267,28 @@ def prepare(data: ModelSplit, task: str, params: SegmentParams, device: torch.de
         model=model,
         cfg=cfg,
         optimizer=optimizer,
-        train_set=everything.subset(train_index),
-        val_set=everything.subset(val_index),
+        train_set=everything.subset(train_index).to(device),
+        val_set=everything.subset(val_index).to(device),
         val_masks=data.masks[val_index.numpy()] > 0,
         val_labels=None if data.labels is None else data.labels[val_index.numpy()],
-        device=device,
+        place=place,
     )
 
 
 def fit(run: Run, epochs: int) -> Iterator[Epoch]:
     """Train `run.model` for `epochs`, yielding each epoch's losses and validation scores."""
-    batch_size = run.params.batch_size
+    batch_size, place = run.params.batch_size, run.place
     shuffle = torch.Generator().manual_seed(run.params.seed)
     steps = -(-len(run.train_set) // batch_size)
     for number in range(1, epochs + 1):
-        shuffled = batches(run.train_set, batch_size, run.device, shuffle)
+        shuffled = batches(run.train_set, batch_size, place, shuffle)
         loss = train_one_epoch(
-            run.model, progress(shuffled, f"epoch {number}", steps), run.optimizer, run.device
+            run.model, progress(shuffled, f"epoch {number}", steps), run.optimizer, place.device
         )
         if not len(run.val_set):
             yield Epoch(number, loss, None, None)
             continue
-        val_loss, pred = evaluate(
-            run.model, batches(run.val_set, eval_batch_size(run.val_set), run.device), run.device
-        )
+        val_batches = batches(run.val_set, eval_batch_size(run.val_set, place.eval_pixels), place)
+        val_loss, pred = evaluate(run.model, val_batches, place.device)
         scores = score(fit_circles(pred, run.cfg), run.val_masks, run.val_labels)
         yield Epoch(number, loss, val_loss, scores)

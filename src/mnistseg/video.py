@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -184,8 +185,16 @@ def bgslibrary_subtractor(params: VideoParams):
     its defaults there when the file is missing). That file is written from the params into a
     temporary folder, the working directory while the method is built: nothing is written to
     the project, and the knobs in params.yaml are the ones that count. The methods draw with
-    the C library's rand(), which is seeded (RNG_SEED) so the same frames give the same masks.
+    the C library's rand(), which is seeded (RNG_SEED) so the same frames give the same masks;
+    on Windows Python cannot reach the rand() the wrapper was built against, so they stop there.
     """
+    if sys.platform == "win32":
+        raise KnobError(
+            "subtractor",
+            f"{params.subtractor!r} is one of BGSLibrary's methods, which draw from the C "
+            "library's rand(): on Windows it cannot be seeded, and the masks would change from "
+            f"run to run; choose one of {', '.join(s for s in SUBTRACTORS if s not in BGSLIBRARY)}",
+        )
     try:
         import pybgs
     except ImportError:

@@ -60,7 +60,7 @@ sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "src"))
 import handmade  # noqa: E402  (beside this file)
 
-from mnistseg.registry import MODELS  # noqa: E402
+from mnistseg.nets.registry import MODELS  # noqa: E402
 from scratch import PROJECT_FILES, dvc_env, make_project, merge  # noqa: E402  (tests' scratch projects)
 
 DATA_STAGES = ("download", "otsu", "circles", "composites")
@@ -231,7 +231,7 @@ def export_revision(revision: str, folder: Path) -> Path:
     """The project files as they are at a git revision of this checkout, under `folder`."""
     folder.mkdir(parents=True)
     archive = subprocess.run(
-        ["git", "archive", "--format=tar", revision, *PROJECT_FILES],
+        ["git", "archive", "--format=tar", revision, *PROJECT_FILES, "params.yaml"],
         cwd=REPO,
         capture_output=True,
         check=False,
@@ -332,7 +332,7 @@ def handmade_project(root: Path, workload: str, switches: tuple[str, ...]) -> Pa
             handmade.sitecustomize(switches)
         )
     probe = (
-        "import checkout_src, torch, mnistseg.training as training\n"
+        "import checkout_src, torch, mnistseg.nets.training as training\n"
         "print(training.Adam.__module__, torch.nn.ConvTranspose2d.__name__)"
     )
     done = subprocess.run(
@@ -343,7 +343,7 @@ def handmade_project(root: Path, workload: str, switches: tuple[str, ...]) -> Pa
         text=True,
     )
     expected = " ".join([
-        "torch.optim.adam" if "stock-adam" in switches else "mnistseg.optim",
+        "torch.optim.adam" if "stock-adam" in switches else "mnistseg.nets.optim",
         "UpConv" if "upconv" in switches else "ConvTranspose2d",
     ])  # fmt: skip
     if done.stdout.strip() != expected:
@@ -353,7 +353,7 @@ def handmade_project(root: Path, workload: str, switches: tuple[str, ...]) -> Pa
 
 # (replacement, whether the pipeline keeps it, the switches with it, the switches without it)
 REPLACEMENTS = (
-    ("adam (mnistseg.optim: functional, no torch.optim class)", "kept", (), ("stock-adam",)),
+    ("adam (mnistseg.nets.optim: functional, no torch.optim class)", "kept", (), ("stock-adam",)),
     ("upconv (ConvTranspose2d as one matrix product)", "dropped", ("upconv",), ()),
     ("mallopt (freed memory kept on the heap)", "dropped", ("mallopt",), ()),
 )

@@ -4,12 +4,12 @@ A hand-made replacement of stock PyTorch or glibc behaviour is kept only if it s
 5% of a fresh `dvc repro` at the assignment's workload (`benchmark.py --handmade` measures it;
 the README keeps the table). Each switch flips one of them against the pipeline as committed:
 
-    stock-adam  out: the kept mnistseg.optim.Adam (torch's functional Adam, no torch.optim
+    stock-adam  out: the kept mnistseg.nets.optim.Adam (torch's functional Adam, no torch.optim
                 class); in its place torch.optim.Adam
     upconv      in: the 2x2, stride-2 transposed convolution as one matrix product, in place
                 of nn.ConvTranspose2d (dropped: it saved nothing end to end)
     mallopt     in: glibc's malloc keeps freed memory on the heap (mallopt's trim and mmap
-                thresholds raised) in every process that imports mnistseg.training (the
+                thresholds raised) in every process that imports mnistseg.nets.training (the
                 training and evaluation stages) (dropped: under 5%)
 
 The dropped ones live here, not in the library, with the code that checks they compute what
@@ -78,7 +78,7 @@ def up_conv_class(stock: type):
 
 
 def stock_adam(optim) -> None:
-    """Patch for mnistseg.optim: torch.optim.Adam in place of the hand-made Adam."""
+    """Patch for mnistseg.nets.optim: torch.optim.Adam in place of the hand-made Adam."""
     import torch
 
     optim.Adam = torch.optim.Adam
@@ -90,15 +90,15 @@ def hand_made_up_conv(torch) -> None:
 
 
 def mallopt(_training) -> None:
-    """Patch for mnistseg.training: keep freed memory on the heap from then on."""
+    """Patch for mnistseg.nets.training: keep freed memory on the heap from then on."""
     keep_freed_memory()
 
 
 # switch -> (the module it patches, the patch)
 PATCHES: dict[str, tuple[str, Callable[[object], None]]] = {
-    "stock-adam": ("mnistseg.optim", stock_adam),
+    "stock-adam": ("mnistseg.nets.optim", stock_adam),
     "upconv": ("torch", hand_made_up_conv),
-    "mallopt": ("mnistseg.training", mallopt),
+    "mallopt": ("mnistseg.nets.training", mallopt),
 }
 
 

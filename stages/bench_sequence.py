@@ -8,11 +8,11 @@ frames scored and a digest of every file, so the bench stages rerun when the fol
 import hashlib
 
 import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
-from mnistseg.bench import BenchParams
-from mnistseg.cdnet import ROI_FILE, open_sequence
 from mnistseg.cli import run_stage, stage_parser
 from mnistseg.fileio import write_json
 from mnistseg.params import load_section
+from mnistseg.video.cdnet import ROI_FILE, open_sequence
+from mnistseg.video.cdnet_bench import Sequence
 
 
 @run_stage
@@ -21,31 +21,29 @@ def main(argv: list[str] | None = None) -> None:
     args.add_argument("--sequence", required=True, help="its name under bench.sequences")
     args.add_argument("--out", required=True, help="the index (.json)")
     opts = args.parse_args(argv)
-    params = load_section(BenchParams, "bench", opts.params)
-    if opts.sequence not in params.sequences:
-        raise KeyError(f"bench.sequences has no {opts.sequence!r}")
-    entry = params.sequences[opts.sequence]
     where = f"bench.sequences.{opts.sequence}"
-    frames, truth = open_sequence(entry["folder"], where)
+    entry = load_section(Sequence, where, opts.params)
+    frames, truth = open_sequence(entry.folder, where)
     digest = hashlib.md5()
     roi = truth.path.parent / ROI_FILE
-    for path in [*frames.values(), *sorted(truth.masks.values()), roi]:
+    for path in [*frames.files.values(), *sorted(truth.masks.values()), roi]:
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    scored = [n for n in frames if n in truth.scored]
+    scored = [n for n in frames.files if n in truth.scored]
     write_json(
         opts.out,
         {
             "sequence": opts.sequence,
-            "folder": entry["folder"],
-            "category": entry["category"],
-            "frames": len(frames),
+            "folder": entry.folder,
+            "category": entry.category,
+            "frames": len(frames.files),
             "scored": [scored[0], scored[-1]] if scored else [],
             "digest": digest.hexdigest(),
         },
     )
     print(
-        f"sequence@{opts.sequence}: {len(frames)} frames, {len(scored)} scored, {entry['category']}"
+        f"sequence@{opts.sequence}: {len(frames.files)} frames, {len(scored)} scored, "
+        f"{entry.category}"
     )
 
 

@@ -2,7 +2,7 @@
 
 import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
 from mnistseg.cli import run_stage, stage_parser
-from mnistseg.download import DataParams, get_files
+from mnistseg.data.sources import DataParams, get_files
 from mnistseg.fileio import staged_dir
 from mnistseg.params import load_section
 

@@ -3,19 +3,17 @@
 import json
 from pathlib import Path
 
-import torch
-
 import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
 from mnistseg.cli import run_stage, stage_parser
-from mnistseg.datasets import model_split
-from mnistseg.device import DeviceParams, placement, select_device
-from mnistseg.evaluation import confusion_rows, fit_circles, per_digit_rows, score
+from mnistseg.data.arrays import model_split
 from mnistseg.fileio import staged_dir, write_json
-from mnistseg.models import model_from_checkpoint
+from mnistseg.nets.device import DeviceParams, placement, select_device
+from mnistseg.nets.predict import load_model, predict
+from mnistseg.nets.registry import MODELS
+from mnistseg.nets.scoring import confusion_rows, per_digit_rows, score
+from mnistseg.nets.training import mask_data
 from mnistseg.params import load_section
-from mnistseg.preview import encode_png, prediction_grid
-from mnistseg.registry import MODELS
-from mnistseg.training import batches, eval_batch_size, evaluate, mask_data
+from mnistseg.pictures import encode_png, prediction_grid
 
 
 @run_stage
@@ -30,19 +28,13 @@ def main(argv: list[str] | None = None) -> None:
     device = select_device(load_section(DeviceParams, None, opts.params).device, opts.params)
     if not opts.checkpoint.is_file():
         raise FileNotFoundError(f"{opts.checkpoint}: missing (run `train@{opts.model}`)")
-    model, cfg = model_from_checkpoint(
-        torch.load(opts.checkpoint, map_location="cpu", weights_only=True)
-    )
     place = placement(device)
-    model = model.to(device).to(memory_format=place.memory_format)
-
+    model, cfg = load_model(opts.checkpoint, place)
     test = model_split(opts.dataset, "test", MODELS[opts.model].arrays, cfg.input, cfg.circle_from)
     labels = test.labels if cfg.task == "circle" else None
-    data = mask_data(test.inputs, test.targets, labels).to(device)
-    test_batches = batches(data, eval_batch_size(data, place.eval_pixels), place)
+    data = mask_data(test.inputs, test.targets, labels)
     print(f"evaluate@{opts.model}: {cfg.arch}, {len(data)} test items on {device}", flush=True)
-    _, pred = evaluate(model, test_batches, device)
-    pred = fit_circles(pred, cfg)
+    pred = predict(model, cfg, data, place)
     target = test.masks > 0
     scores = score(pred, target, test.labels)
 

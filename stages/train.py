@@ -1,25 +1,25 @@
 """Stage `train@<model>`: train one model on its dataset's training split, log with dvclive."""
 
-from dataclasses import asdict
 from pathlib import Path
 
 import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
 from mnistseg.cli import run_stage, stage_parser
-from mnistseg.datasets import model_split
-from mnistseg.device import DeviceParams, placement, select_device
+from mnistseg.data.arrays import model_split
 from mnistseg.errors import ParamError, SetupError
 from mnistseg.fileio import staged_dir, write_bytes
-from mnistseg.models import checkpoint_bytes
+from mnistseg.nets.config import EpochParams
+from mnistseg.nets.device import DeviceParams, placement, select_device
+from mnistseg.nets.networks import checkpoint_bytes
+from mnistseg.nets.registry import MODELS
+from mnistseg.nets.training import fit, prepare, set_seeds
 from mnistseg.params import load_section, restore_hint
-from mnistseg.registry import MODELS
-from mnistseg.training import EpochParams, fit, prepare, set_seeds
 
 LOGGED = ("mean_iou", "mean_dice", "accuracy", "gated_iou")  # validation scores in dvclive
 
 
 def open_live(folder: Path):
     """A dvclive logger that writes only under `folder`: no dvc.yaml, no experiment of its own."""
-    from dvclive import Live  # only this stage logs; its import costs a few tenths of a second
+    from dvclive import Live  # imported here: only this stage logs
     from scmrepo.exceptions import SCMError
 
     try:
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
     device = select_device(load_section(DeviceParams, None, opts.params).device, opts.params)
 
     set_seeds(params.seed)
-    data = model_split(opts.dataset, "train", spec.arrays, params.input, params.circle_from)
+    data = model_split(opts.dataset, "train", spec.arrays, *params.sees())
     try:
         run = prepare(data, spec.task, params, placement(device))
     except ValueError as exc:  # the only check left to the network: depth vs. image size
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     with staged_dir(opts.live) as live_dir:
         with open_live(live_dir) as live:
-            live.log_params({"model": opts.model, "epochs": epochs, **asdict(params)})
+            live.log_params({"model": opts.model, "epochs": epochs, **params.model_dump()})
             # The start-up ends here; the benchmark times this line from outside.
             print(f"train@{opts.model}: ready (data, network, optimizer, dvclive)", flush=True)
             for epoch in fit(run, epochs):

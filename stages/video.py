@@ -1,64 +1,39 @@
 """Stage `video` (Q5): replace the background of a fixed-camera video, score the masks."""
 
-import itertools
-from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
-from mnistseg.cdnet import GroundTruth, image_folder, read_image
 from mnistseg.cli import run_stage, stage_parser
-from mnistseg.errors import InputError, ParamError
+from mnistseg.errors import ParamError
 from mnistseg.fileio import staged_dir, write_bytes, write_json
 from mnistseg.params import load_section, restore_hint
-from mnistseg.preview import encode_png, video_preview
-from mnistseg.video import NO_GROUND_TRUTH, VideoParams, headline, preview_frames, process_clip
-
-DEFAULT_FPS = 25.0  # for a folder of frames, which has no frame rate of its own
-
-
-def open_frames(path: Path) -> tuple[dict[int, Path] | None, Iterator[np.ndarray], float, int]:
-    """(a folder's frames by number or None for a video, the frames as they decode, fps, how
-    many there should be). A video's frames are numbered 1, 2, ... as they decode."""
-    if path.is_dir():
-        files = image_folder(path, "video.input")
-        frames = (read_image(file, cv2.IMREAD_COLOR, "video.input") for file in files.values())
-        return files, frames, DEFAULT_FPS, len(files)
-    if not path.is_file():
-        raise FileNotFoundError(f"video.input: {path}: no such file or folder")
-    capture = cv2.VideoCapture(str(path))
-    if not capture.isOpened():
-        raise InputError(f"video.input: {path}: OpenCV cannot open it as a video")
-
-    def decoded() -> Iterator[np.ndarray]:
-        ok, frame = capture.read()
-        while ok:
-            yield frame
-            ok, frame = capture.read()
-        capture.release()
-
-    # The container's frame count is only a hint (for previews): frames are counted as decoded.
-    hint = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
-    return None, decoded(), capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS, hint
+from mnistseg.pictures import encode_png, video_preview
+from mnistseg.video.cdnet import GroundTruth
+from mnistseg.video.config import Output, VideoParams
+from mnistseg.video.frames import open_frames, read_image
+from mnistseg.video.loop import NO_GROUND_TRUTH, Replacement, preview_frames, process_clip
+from mnistseg.video.masks import ForegroundMasker
+from mnistseg.video.scoring import headline
 
 
 class ClipWriter:
     """The composited video, opened at the first frame (whose size it takes)."""
 
-    def __init__(self, path: Path, params: VideoParams, fps: float, params_file: Path) -> None:
-        self.path, self.params, self.fps, self.params_file = path, params, fps, params_file
+    def __init__(self, path: Path, output: Output, fps: float, params_file: Path) -> None:
+        self.path, self.output, self.fps, self.params_file = path, output, fps, params_file
         self.writer = None
 
     def __call__(self, frame: np.ndarray) -> None:
         if self.writer is None:
-            fourcc = cv2.VideoWriter_fourcc(*self.params.codec)
+            fourcc = cv2.VideoWriter_fourcc(*self.output.codec)
             self.writer = cv2.VideoWriter(str(self.path), fourcc, self.fps, frame.shape[1::-1])
             if not self.writer.isOpened():
                 raise ParamError(
-                    f"video.codec {self.params.codec!r} in video.container "
-                    f"{self.params.container!r}: OpenCV cannot write it on this machine "
+                    f"video.output.codec {self.output.codec!r} in video.output.container "
+                    f"{self.output.container!r}: OpenCV cannot write it on this machine "
                     "(mp4v/mp4 and MJPG/avi work). " + restore_hint(self.params_file)
                 )
         self.writer.write(frame)
@@ -80,23 +55,31 @@ def main(argv: list[str] | None = None) -> None:
     if not Path(params.background).is_file():
         raise FileNotFoundError(f"video.background: {params.background}: no such file")
     background = read_image(Path(params.background), cv2.IMREAD_COLOR, "video.background")
-    numbered, frames, fps, expected = open_frames(Path(params.input))
-    numbers: Iterable[int] = numbered or itertools.count(1)
+    frames = open_frames(Path(params.input), "video.input")
+    source = f"video.input: {params.input}"
     truth = None
     if params.ground_truth != NO_GROUND_TRUTH:
         truth = GroundTruth(params.ground_truth, params.warmup)
-        if numbered is not None:  # a folder: pair frames and masks before any work
-            truth.check_frames(numbered, f"video.input: {params.input}")
+        if frames.files is not None:  # a folder: pair frames and masks before any work
+            truth.check_frames(frames.files, source)
+    masker = ForegroundMasker(params.subtractor, params.knobs(), params.cleanup)
 
     with staged_dir(opts.out) as tmp:
-        writer = ClipWriter(tmp / f"composite.{params.container}", params, fps, opts.params)
+        output = params.output
+        writer = ClipWriter(tmp / f"composite.{output.container}", output, frames.fps, opts.params)
         try:
             clip = process_clip(
-                frames, numbers, background, params, writer, truth, preview_frames(expected)
+                frames.images,
+                frames.numbers,
+                masker,
+                source,
+                truth,
+                Replacement(background, output.feather, writer),
+                preview_frames(frames.expected),
             )
         finally:
             writer.close()
-        scores = clip.record(fps)
+        scores = clip.record(frames.fps)
         # The full record beside the video (`dvc metrics show data/video/scores.json`); the
         # metrics file keeps the headline, under `video`, for `dvc exp show`.
         write_json(tmp / "scores.json", scores)

@@ -9,11 +9,11 @@ import numpy as np
 
 import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
 from mnistseg.cli import run_stage, stage_parser
-from mnistseg.datasets import OTSU_ARRAYS, load_split
+from mnistseg.data.arrays import OTSU_ARRAYS, load_split
 from mnistseg.fileio import staged_file, write_bytes
 from mnistseg.params import load_section
-from mnistseg.preview import encode_png
-from mnistseg.render import ClipParams, render_clip
+from mnistseg.pictures import encode_png
+from mnistseg.video.synthetic import ClipParams, render_clip
 
 
 @run_stage

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import yaml
 
-from mnistseg.download import SPLIT_FILES
-from mnistseg.idx import encode_idx
+from mnistseg.data.idx import encode_idx
+from mnistseg.data.sources import SPLIT_FILES
 from scratch import REPO, committed_params, merge
 
 SHARED_MNIST = REPO.parent / "shared" / "mnist"
@@ -63,7 +63,7 @@ def tiny_mnist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def digits() -> tuple[np.ndarray, np.ndarray]:
     """Real MNIST test digits when ../shared/mnist is present, else drawn ones (200 either way)."""
     if SHARED_MNIST.is_dir():
-        from mnistseg.download import read_local, validate_files
+        from mnistseg.data.sources import read_local, validate_files
 
         test = validate_files(read_local(SHARED_MNIST))["test"]
         return np.array(test.images[:200]), np.array(test.labels[:200])

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from mnistseg.download import OFFICIAL
-from mnistseg.params import from_mapping
+from mnistseg.data.sources import OFFICIAL
+from mnistseg.params import Section, section_values, validate_section
 
 REPO = Path(__file__).resolve().parents[1]
 # As a clone has them (data/bench/README.md keeps the bench stages' folder in git); params.yaml:
@@ -38,9 +38,19 @@ def committed_params() -> dict:
     return yaml.safe_load(text)
 
 
-def committed_section(cls: type, section: str):
-    """`section` of the committed params.yaml read into its params dataclass `cls`."""
-    return from_mapping(cls, committed_params()[section], section, "HEAD:params.yaml")
+def committed_section(cls: type, section: str | None):
+    """`section` of the committed params.yaml (`video.cleanup`: a block inside one) read into
+    its params class `cls`."""
+    source = "HEAD:params.yaml"
+    values = section_values(committed_params(), cls, section, source)
+    return validate_section(cls, values, section, source)
+
+
+def changed(params: Section, section: str | None = None, **changes) -> Section:
+    """`params` with `changes`, validated as its params.yaml section would be (a bad value is a
+    ParamError naming `section.key`)."""
+    values = {**params.model_dump(), **changes}
+    return validate_section(type(params), values, section, "params.yaml")
 
 
 def dvc_env(path_first: Path | None = None) -> dict[str, str]:

@@ -65,13 +65,13 @@ def test_the_sitecustomize_flips_each_switch_once_its_module_is_imported(tmp_pat
     assert run_python("import sys; print('torch' in sys.modules)", tmp_path) == "False"
     probe = (
         "import sys, torch\n"
-        "from mnistseg.training import Adam\n"
+        "from mnistseg.nets.training import Adam\n"
         "model = torch.nn.Sequential(torch.nn.ConvTranspose2d(2, 1, 2, stride=2))\n"
         "optimizer = Adam(model.parameters(), lr=1e-3, fused=True)\n"
         "print(type(optimizer).__module__, type(model[0]).__name__)\n"
     )
     assert run_python(probe, tmp_path) == "torch.optim.adam UpConv"
-    assert run_python(probe) == "mnistseg.optim ConvTranspose2d"
+    assert run_python(probe) == "mnistseg.nets.optim ConvTranspose2d"
 
 
 def test_mallopt_is_set_when_training_is_imported(tmp_path):
@@ -81,7 +81,7 @@ def test_mallopt_is_set_when_training_is_imported(tmp_path):
         "handmade.install(['mallopt'])\n"
     )
     env_path = f"{tmp_path}{os.pathsep}{Path(handmade.__file__).parent}"
-    code = "print('start'); import mnistseg.training; print('end')"
+    code = "print('start'); import mnistseg.nets.training; print('end')"
     assert run_python(code, env_path).split() == ["start", "mallopt", "end"]
 
 

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 import yaml
 
-from mnistseg.exps import headline_columns
-from mnistseg.registry import MODELS
+from mnistseg.commands.exps import headline_columns
+from mnistseg.nets.registry import MODELS
 from scratch import dvc, dvc_env, git, make_project, run, stages_run, tiny_params
 
 DATA_STAGES = ["download", "otsu", "circles", "composites"]

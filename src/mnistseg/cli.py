@@ -20,6 +20,19 @@ def command_parser(description: str | None, prog: str | None = None) -> argparse
     )
 
 
+def sub_command(
+    commands: argparse._SubParsersAction, name: str, description: str | None, summary: str
+) -> argparse.ArgumentParser:
+    """A sub-command's parser: `summary` in the command list, `description` (its module's
+    docstring) in its own help, as written."""
+    return commands.add_parser(
+        name,
+        help=summary,
+        description=description,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def stage_parser(description: str | None) -> argparse.ArgumentParser:
     """An argument parser for a stage: paths come as arguments, knobs from `--params`."""
     parser = command_parser(description)

@@ -1,125 +1,43 @@
-"""One way in for every knob: a section of params.yaml read into a frozen, validated dataclass.
+"""One way in for every knob: a section of params.yaml read into a frozen pydantic model.
 
-Each stage's knobs are a dataclass that subclasses `Section` and sits beside the code that uses
-it; its fields are declared with `knob(...)`, which carries the rules a value must meet. The
-dataclass is the only place that checks them, whether it is built by `load_section` from
-params.yaml or directly (tests, the benchmark). Fields have no defaults: values live in
-params.yaml alone.
+Each stage's knobs are a `Section` beside the code that uses them. Its fields say what a value
+must be (`Annotated[int, Field(ge=1)]`, `Literal[...]` for choices) and pydantic checks it:
+strictly (YAML's `true` is no number, `"3"` no integer), with no unknown keys and no
+defaults, since values live in params.yaml alone. `load_section` reads one section, or a block
+inside one (`video.cleanup`), and turns pydantic's errors into one line that names
+`section.key` and the bad value, and says the way back.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import math
-import operator
-import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from mnistseg.errors import KnobError, ParamError
+from mnistseg.errors import ParamError
 
 PARAMS_FILE = Path("params.yaml")
 
 
-def knob(
-    *,
-    low: float | None = None,
-    above: float | None = None,
-    high: float | None = None,
-    below: float | None = None,
-    choices: tuple[str, ...] | None = None,
-    rule: tuple[Callable[[Any], bool], str] | None = None,
-) -> Any:
-    """A params field: `low`/`high` are inclusive bounds, `above`/`below` exclusive ones.
+class Section(BaseModel):
+    """Base of a params section: frozen, strict, every key known, no infinities or NaN."""
 
-    `rule` is (predicate, what it asks for), for what bounds and choices cannot say.
-    """
-    rules = {"low": low, "above": above, "high": high, "below": below, "choices": choices}
-    return dataclasses.field(metadata={**rules, "rule": rule})
-
-
-def _type_name(hint: Any) -> str:
-    if typing.get_origin(hint) is dict:
-        return "a mapping"
-    return {int: "an integer", float: "a number", bool: "true or false", str: "a string"}.get(
-        hint, "a string or a list of strings"
-    )
-
-
-def _typed(key: str, value: Any, hint: Any) -> Any:
-    """`value` as the field's type; YAML's bools are never numbers, ints are fine as floats."""
-    if hint is bool:
-        ok = isinstance(value, bool)
-    elif hint is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif hint is float:
-        ok = isinstance(value, int | float) and not isinstance(value, bool)
-        ok = ok and math.isfinite(value)
-        value = float(value) if ok else value
-    elif hint is str:
-        ok = isinstance(value, str)
-    elif typing.get_origin(hint) is dict:  # its entries are the dataclass's check() to judge
-        ok = isinstance(value, dict)
-    else:  # tuple[str, ...]: one string or a list of them
-        items = [value] if isinstance(value, str) else value
-        ok = isinstance(items, list | tuple) and len(items) > 0
-        ok = ok and all(isinstance(item, str) for item in items)
-        value = tuple(items) if ok else value
-    if not ok:
-        raise KnobError(key, f"must be {_type_name(hint)}, got {value!r}")
-    return value
-
-
-# knob() bound name -> (symbol, comparison): lower bounds first, then upper ones.
-BOUNDS = {
-    "low": (">=", operator.ge),
-    "above": (">", operator.gt),
-    "high": ("<=", operator.le),
-    "below": ("<", operator.lt),
-}
-
-
-def _describe(limits: list[tuple[str, float]]) -> str:
-    """`>= 1`, or an interval such as `in [0, 1)`."""
-    if len(limits) == 1:
-        return f"{limits[0][0]} {limits[0][1]}"
-    (low_op, low), (high_op, high) = limits
-    return f"in {'[' if low_op == '>=' else '('}{low}, {high}{']' if high_op == '<=' else ')'}"
-
-
-def _check_rules(key: str, value: Any, hint: Any, rules: Mapping[str, Any]) -> None:
-    choices, rule = rules.get("choices"), rules.get("rule")
-    if choices is not None:
-        items = value if isinstance(value, tuple) else (value,)
-        if any(item not in choices for item in items):
-            raise KnobError(key, f"must be one of {', '.join(choices)}, got {value!r}")
-    given = [name for name in BOUNDS if rules.get(name) is not None]
-    if not all(BOUNDS[name][1](value, rules[name]) for name in given):
-        limits = [(BOUNDS[name][0], rules[name]) for name in given]
-        raise KnobError(key, f"must be {_type_name(hint)} {_describe(limits)}, got {value!r}")
-    if rule is not None and not rule[0](value):
-        raise KnobError(key, f"must be {rule[1]}, got {value!r}")
-
-
-class Section:
-    """Base of a params dataclass: checks each field's type and rules, then `check()`."""
-
-    def __post_init__(self) -> None:
-        hints = typing.get_type_hints(type(self))
-        for field in dataclasses.fields(self):  # type: ignore[arg-type]
-            value = _typed(field.name, getattr(self, field.name), hints[field.name])
-            _check_rules(field.name, value, hints[field.name], field.metadata)
-            object.__setattr__(self, field.name, value)  # ints given for floats become floats
-        self.check()
-
-    def check(self) -> None:
-        """Rules that involve several fields; raise KnobError naming the field to change."""
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
 
 S = TypeVar("S", bound=Section)
+
+
+def _listed(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+# One string or a list of them (YAML has no tuples), as a tuple: `source: official` or
+# `source: [official, ../shared/mnist]`.
+Names = Annotated[tuple[str, ...], BeforeValidator(_listed), Field(strict=False, min_length=1)]
 
 
 def read_params(path: Path = PARAMS_FILE) -> dict:
@@ -135,40 +53,52 @@ def read_params(path: Path = PARAMS_FILE) -> dict:
     return params
 
 
-def from_mapping(cls: type[S], values: Mapping, section: str | None, source: str) -> S:
-    """Build `cls` from a mapping; every error names `section.key` (or `key` at top level).
+def describe(error: Mapping[str, Any], section: str | None) -> str:
+    """One of pydantic's errors as `section.key what, got value`."""
+    key = ".".join([*([section] if section else []), *map(str, error["loc"])])
+    if error["type"] == "missing":
+        return f"{key} is missing"
+    if error["type"] == "extra_forbidden":
+        return f"{key} is not a known key"
+    what = error["msg"].removeprefix("Value error, ")
+    if isinstance(error.get("input"), Mapping):  # a rule over several keys of a section: its
+        return f"{key}.{what}" if key else what  # message reads `key: what, got value`
+    what = what[:1].lower() + what[1:]
+    return f"{key}: {what}, got {error['input']!r}"
 
-    At the top level (`section` None) only the fields of `cls` are read; inside a section,
-    a key that `cls` does not know is an error too.
-    """
-    prefix = f"{section}." if section else ""
-    names = [field.name for field in dataclasses.fields(cls)]  # type: ignore[arg-type]
-    if section is not None:
-        unknown = sorted(set(values) - set(names))
-        if unknown:
-            raise ParamError(f"{source}: unknown key(s) {', '.join(unknown)} in `{section}`")
-    missing = [name for name in names if name not in values]
-    if missing:
-        keys = ", ".join(prefix + name for name in missing)
-        raise ParamError(f"{source}: {keys} {'is' if len(missing) == 1 else 'are'} missing")
+
+def validate_section(cls: type[S], values: Any, section: str | None, source: str) -> S:
+    """`values` as `cls`; every error found, in one ParamError line naming `source`."""
     try:
-        return cls(**{name: values[name] for name in names})
-    except KnobError as exc:
-        raise ParamError(f"{source}: {prefix}{exc.key} {exc.detail}") from None
+        return cls.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(describe(error, section) for error in exc.errors())
+        raise ParamError(f"{source}: {problems}") from None
+
+
+def section_values(params: Mapping, cls: type[Section], section: str | None, source: str) -> Any:
+    """The values of `section` (`a.b`: key b inside section a; None: the top-level keys that
+    are fields of `cls`, the other top-level keys being other sections)."""
+    if section is None:
+        return {name: params[name] for name in cls.model_fields if name in params}
+    values: Any = params
+    for depth, key in enumerate(section.split(".")):
+        if not isinstance(values, Mapping) or key not in values:
+            where = ".".join(section.split(".")[:depth])
+            raise ParamError(f"{source}: no `{section}`" + (f" in `{where}`" if where else ""))
+        values = values[key]
+    return values
 
 
 def load_section(cls: type[S], section: str | None, path: Path = PARAMS_FILE) -> S:
-    """Read `section` of the params file (None: keys at its top level) into `cls`.
+    """Read `section` of the params file into `cls` (see section_values).
 
     Its errors end with the way back: a failed `dvc exp run -S key=value` leaves the bad
     value in the file, and every later run would stop on it.
     """
     try:
-        params = read_params(path)
-        values = params if section is None else params.get(section)
-        if not isinstance(values, dict):
-            raise ParamError(f"{path}: no `{section}` section")
-        return from_mapping(cls, values, section, str(path))
+        values = section_values(read_params(path), cls, section, str(path))
+        return validate_section(cls, values, section, str(path))
     except ParamError as exc:
         raise ParamError(f"{exc}. {restore_hint(path)}") from None
 

@@ -1,0 +1,39 @@
+import configparser
+
+import pytest
+
+from mnistseg.commands.plots_page import bundled_template, page_template
+from scratch import REPO
+
+VERSIONS = {"vega": "6.2.0", "vega_lite": "5.21", "vega_embed": "7.0.2"}
+
+
+def test_the_template_inlines_the_libraries_and_leaves_dvcs_placeholders():
+    page = page_template("window.vegaEmbed = function () {};", VERSIONS)
+    assert "window.vegaEmbed = function () {};" in page
+    assert "{plot_divs}" in page and "{refresh_tag}" in page
+    # No {scripts}: DVC would add its CDN <script src=...> tags there.
+    assert "{scripts}" not in page and "src=" not in page
+    assert "Vega 6.2.0, Vega-Lite 5.21, Vega-Embed 7.0.2" in page
+
+
+def test_the_bundle_is_inlined_verbatim():
+    bundle = "const template = '{vega} {x}';"  # braces of its own, left alone
+    assert bundle in page_template(bundle, VERSIONS)
+
+
+@pytest.mark.parametrize(
+    ("bundle", "message"),
+    [("const s = '</SCRIPT>';", "</script"), ("f('{plot_divs}')", "placeholder {plot_divs}")],
+)
+def test_a_bundle_that_the_page_would_break_is_refused(bundle, message):
+    with pytest.raises(ValueError, match=message):
+        page_template(bundle, VERSIONS)
+
+
+def test_dvc_is_told_to_use_the_committed_template_of_the_pinned_bundle():
+    config = configparser.ConfigParser()
+    config.read(REPO / ".dvc" / "config")
+    assert config["plots"]["html_template"] == "report.html"  # relative to .dvc/
+    committed = (REPO / ".dvc" / "report.html").read_text(encoding="utf8")
+    assert committed == bundled_template(), "run `make report-template` and commit it"

@@ -1,0 +1,69 @@
+import cv2
+import numpy as np
+import pytest
+
+from mnistseg.data.circles import NO_CIRCLE, circle_masks, circle_params, draw_circle
+from mnistseg.data.otsu import otsu_masks
+
+
+def largest_contour_pixels(mask: np.ndarray) -> np.ndarray:
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    largest = max(contours, key=cv2.contourArea)
+    filled = np.zeros_like(mask)
+    cv2.drawContours(filled, [largest], -1, 255, thickness=-1)
+    ys, xs = np.nonzero(filled & mask)
+    return np.stack([xs, ys], axis=1).astype(np.float64)
+
+
+def test_circle_contains_every_pixel_of_the_largest_contour(digits):
+    images, _ = digits
+    masks, _ = otsu_masks(images)
+    for mask in masks:
+        cx, cy, radius = circle_params(mask)
+        pixels = largest_contour_pixels(mask)
+        distances = np.hypot(pixels[:, 0] - cx, pixels[:, 1] - cy)
+        # minEnclosingCircle is computed in float32: allow its rounding, nothing more.
+        assert distances.max() <= radius + 1e-3
+
+
+def test_single_blob_is_fully_enclosed():
+    mask = np.zeros((28, 28), np.uint8)
+    cv2.ellipse(mask, (14, 12), (8, 4), 30, 0, 360, 255, -1)
+    cx, cy, radius = circle_params(mask)
+    ys, xs = np.nonzero(mask)
+    assert np.hypot(xs - cx, ys - cy).max() <= radius + 1e-3
+
+
+def test_drawn_masks_equal_opencv_drawing(digits):
+    images, _ = digits
+    masks, _ = otsu_masks(images)
+    drawn, circles, empty = circle_masks(masks)
+    assert empty == 0
+    for disc, (cx, cy, radius) in zip(drawn, circles):
+        ref = np.zeros((28, 28), np.uint8)
+        cv2.circle(ref, (int(cx), int(cy)), int(radius), 255, -1)
+        np.testing.assert_array_equal(disc, ref)
+        drawn_one = draw_circle((28, 28), cx, cy, radius)
+        assert drawn_one.dtype == np.uint8
+        np.testing.assert_array_equal(disc, drawn_one)
+
+
+def test_largest_contour_wins():
+    mask = np.zeros((28, 28), np.uint8)
+    mask[2:4, 2:4] = 255  # a speck
+    mask[10:20, 12:22] = 255  # the digit
+    cx, cy, radius = circle_params(mask)
+    assert 14 < cx < 19 and 12 < cy < 17 and radius < 8
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_empty_masks_give_empty_circles_and_are_counted(count):
+    masks = np.zeros((count + 1, 28, 28), np.uint8)
+    masks[-1, 5:9, 5:9] = 255
+    drawn, circles, empty = circle_masks(masks)
+    assert empty == count
+    assert drawn[:count].max() == 0
+    np.testing.assert_array_equal(circles[:count], [[0.0, 0.0, NO_CIRCLE]] * count)
+    assert drawn[-1].max() == 255
+    assert drawn.dtype == np.uint8 and circles.dtype == np.float32
+    assert circles.shape == (count + 1, 3)

@@ -1,0 +1,197 @@
+"""The device: chosen by params.yaml, what suits it, and on CUDA deterministic kernels.
+
+The tests marked `cuda` run where CUDA is (`pytest -m cuda`) and are skipped elsewhere.
+"""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import load_stage, write_params
+from mnistseg.data.arrays import ModelSplit
+from mnistseg.errors import ParamError
+from mnistseg.nets.config import CircleParams, SegmentParams
+from mnistseg.nets.device import DeviceParams, placement, select_device
+from mnistseg.nets.networks import checkpoint, model_from_checkpoint
+from mnistseg.nets.training import (
+    batches,
+    eval_batch_size,
+    evaluate,
+    fit,
+    mask_data,
+    prepare,
+    set_seeds,
+)
+from mnistseg.params import validate_section
+
+CPU = torch.device("cpu")
+
+
+def test_auto_picks_cuda_then_mps_then_the_cpu(monkeypatch):
+    for cuda, mps, expected in [(True, True, "cuda"), (False, True, "mps"), (False, False, "cpu")]:
+        monkeypatch.setattr(torch.cuda, "is_available", lambda cuda=cuda: cuda)
+        monkeypatch.setattr(torch.backends.mps, "is_available", lambda mps=mps: mps)
+        assert select_device("auto").type == expected
+    assert select_device("cpu") == CPU
+    with pytest.raises(ParamError, match="device: input should be 'auto', 'cpu', 'cuda' or 'mps'"):
+        validate_section(DeviceParams, {"device": "tpu"}, None, "params.yaml")
+
+
+@pytest.mark.parametrize("name", ["cuda", "mps"])
+def test_a_device_that_is_not_there_is_one_line_naming_it(monkeypatch, name):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    with pytest.raises(ParamError) as raised:
+        select_device(name, "my/params.yaml")
+    message = str(raised.value)
+    assert message.startswith(f"my/params.yaml: device is {name}, but PyTorch ")
+    assert message.endswith("set `device: auto` or `device: cpu`")
+    assert "\n" not in message
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+@pytest.mark.parametrize("stage", ["train", "evaluate"])
+def test_device_cuda_without_cuda_stops_the_stage_with_one_line(tmp_path, capsys, stage):
+    params = write_params(tmp_path, {"device": "cuda"})
+    paths = {
+        "train": ["--dataset", "x", "--out", "m.pt", "--live", "live"],
+        "evaluate": ["--checkpoint", "m.pt", "--dataset", "x", "--metrics", "m", "--plots", "p"],
+    }[stage]
+    with pytest.raises(SystemExit) as exited:
+        load_stage(stage).main(["--params", str(params), "--model", "segnet", *paths])
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {params}: device is cuda, but PyTorch ")
+    assert err.count("\n") == 1
+    assert not (tmp_path / "m.pt").exists()
+
+
+def test_what_suits_the_cpu():
+    place = placement(CPU)
+    assert (place.memory_format, place.eval_pixels) == (torch.channels_last, 1 << 18)
+
+
+def test_cuda_asks_for_deterministic_kernels():
+    """In a process of its own: the settings are process-wide. None of them needs a GPU."""
+    code = (
+        "import os, torch\n"
+        "from mnistseg.nets.device import placement\n"
+        "before = torch.are_deterministic_algorithms_enabled()\n"
+        "place = placement(torch.device('cuda'))\n"
+        "print(before, torch.are_deterministic_algorithms_enabled(),\n"
+        "      os.environ['CUBLAS_WORKSPACE_CONFIG'], torch.backends.cudnn.benchmark,\n"
+        "      torch.backends.cudnn.conv.fp32_precision,\n"
+        "      torch.backends.cuda.matmul.fp32_precision,\n"
+        "      torch.utils.deterministic.fill_uninitialized_memory,\n"
+        "      place.memory_format == torch.contiguous_format, place.eval_pixels)\n"
+    )
+    env = {k: v for k, v in __import__("os").environ.items() if k != "CUBLAS_WORKSPACE_CONFIG"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == [
+        "False", "True", ":4096:8", "False", "ieee", "ieee", "False", "True", str(1 << 21),
+    ]  # fmt: skip
+
+
+# On CUDA -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cuda():
+    """The CUDA device with deterministic kernels, for one test; the process's settings back
+    as they were afterwards (the rest of the suite runs on the CPU)."""
+    before = torch.are_deterministic_algorithms_enabled()
+    fill = torch.utils.deterministic.fill_uninitialized_memory
+    conv = torch.backends.cudnn.conv.fp32_precision
+    matmul = torch.backends.cuda.matmul.fp32_precision
+    yield placement(torch.device("cuda"))
+    torch.use_deterministic_algorithms(before)
+    torch.utils.deterministic.fill_uninitialized_memory = fill
+    torch.backends.cudnn.conv.fp32_precision = conv
+    torch.backends.cuda.matmul.fp32_precision = matmul
+
+
+def digit_split(digits, count: int) -> ModelSplit:
+    images, labels = digits
+    masks = ((images[:count] > 100) * 255).astype(np.uint8)
+    return ModelSplit(images[:count], images[:count], masks, masks, labels[:count])
+
+
+def circle_split(digits, count: int) -> ModelSplit:
+    """Digits as inputs, a centred disc as the circle mask, and the labels."""
+    split = digit_split(digits, count)
+    yy, xx = np.mgrid[:28, :28]
+    disc = (((yy - 14) ** 2 + (xx - 14) ** 2 < 81) * 255).astype(np.uint8)
+    discs = np.repeat(disc[None], count, axis=0)
+    return ModelSplit(split.images, split.inputs, discs, discs, split.labels)
+
+
+TRAININGS = [
+    ("segment", "simple_segnet", {}),
+    ("circle", "circlization_cnn", {}),
+    ("circle", "unet", {"width": 4}),  # batch norm, dropout, the class head's mean
+]
+
+
+def short_training(digits, task: str, arch: str, change: dict, place) -> dict:
+    values = {
+        "arch": arch, "width": 8, "depth": 2, "batch_size": 16, "lr": 0.003, "seed": 3,
+        "val_fraction": 0.1, **change,
+    }  # fmt: skip
+    if task == "circle":
+        params = CircleParams(**values, input="image", circle_from="decoder")
+        data = circle_split(digits, 128)
+    else:
+        params = SegmentParams(**values)
+        data = digit_split(digits, 128)
+    set_seeds(params.seed)
+    run = prepare(data, task, params, place)
+    assert run.train_set.inputs.device.type == place.device.type  # held on the device
+    epochs = list(fit(run, epochs=2))
+    state = {k: v.cpu() for k, v in run.model.state_dict().items()}
+    return {"state": state, "losses": [(e.train_loss, e.val_loss) for e in epochs]}
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize(("task", "arch", "change"), TRAININGS, ids=[t[1] for t in TRAININGS])
+def test_two_trainings_with_one_seed_are_bit_identical_on_cuda(digits, cuda, task, arch, change):
+    first = short_training(digits, task, arch, change, cuda)
+    again = short_training(digits, task, arch, change, cuda)
+    assert first["losses"] == again["losses"]
+    for name, tensor in first["state"].items():
+        assert torch.equal(tensor, again["state"][name]), name
+
+
+# A checkpoint predicts on the CPU and on CUDA from sums taken in other orders (float32 both,
+# no TF32): a logit within rounding of 0 may land on the other side. At most 1 pixel in 10,000.
+MOST_PIXELS_APART = 1e-4
+
+
+@pytest.mark.cuda
+def test_one_checkpoint_predicts_the_same_masks_on_cpu_and_cuda(digits, cuda):
+    params = CircleParams(
+        arch="circlization_cnn", width=8, depth=2, batch_size=16, lr=0.003, seed=0,
+        val_fraction=0.0, input="image", circle_from="decoder",
+    )  # fmt: skip
+    on_cpu = placement(CPU)
+    set_seeds(0)
+    run = prepare(circle_split(digits, 200), "circle", params, on_cpu)
+    list(fit(run, epochs=2))
+    payload = checkpoint(run.model, run.cfg)
+    test = circle_split(digits, 200)
+    data = mask_data(test.inputs, test.targets, test.labels)
+    predictions = []
+    for place in (on_cpu, cuda):
+        model, _ = model_from_checkpoint(payload)
+        model = model.to(place.device).to(memory_format=place.memory_format)
+        held = data.to(place.device)
+        test_batches = batches(held, eval_batch_size(held, place.eval_pixels), place)
+        predictions.append(evaluate(model, test_batches, place.device)[1])
+    cpu_pred, cuda_pred = predictions
+    np.testing.assert_array_equal(cpu_pred.labels, cuda_pred.labels)
+    apart = int((cpu_pred.masks != cuda_pred.masks).sum())
+    assert apart <= MOST_PIXELS_APART * cpu_pred.masks.size, apart

@@ -77,7 +77,7 @@ def test_the_way_back_from_a_failed_experiment_is_the_errors_own_advice(origin):
     failed = dvc(repo, "exp", "run", "-S", "epochs=-1", check=False)
     assert failed.returncode != 0
     error = next(line for line in failed.stderr.splitlines() if line.startswith("error: "))
-    assert "epochs must be an integer >= 1, got -1" in error
+    assert "epochs: input should be greater than or equal to 1, got -1" in error
     # DVC leaves the bad value in params.yaml: every later run would stop on it.
     assert "epochs: -1" in (repo / "params.yaml").read_text()
     assert dvc(repo, "repro", check=False).returncode != 0

@@ -120,7 +120,7 @@ def test_second_repro_runs_nothing(project):
 
 def test_editing_the_drawing_code_leaves_training_alone(project):
     root, _ = project
-    preview = root / "src/mnistseg/preview.py"
+    preview = root / "src/mnistseg/pictures.py"
     original = preview.read_text()
     preview.write_text(
         original.replace("TRUE_POSITIVE = (255, 255, 255)", "TRUE_POSITIVE = (250, 250, 250)")
@@ -218,7 +218,7 @@ def test_each_checkout_runs_its_own_library(tiny_mnist, tmp_path):
     python = str(bin_dir / "python")
     installed = run([python, "-c", "import mnistseg; print(mnistseg.__file__)"], tmp_path, env=env)
     assert installed.stdout.startswith(str(clone_a))  # the environment's library is A's
-    library = clone_b / "src/mnistseg/download.py"
+    library = clone_b / "src/mnistseg/data/sources.py"
     library.write_text(library.read_text() + '\nprint("library of clone b")\n')
     ran_b = run([python, "-m", "dvc", "repro", "download"], clone_b, env=env)
     ran_a = run([python, "-m", "dvc", "repro", "download"], clone_a, env=env)

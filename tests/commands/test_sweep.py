@@ -1,6 +1,9 @@
+import math
+
 import pytest
 
-from mnistseg.commands.sweep import group_runs, markdown_table, mean_std
+from mnistseg.commands.sweep import markdown_table, mean_std, samples, summary
+from mnistseg.nets.registry import MODELS
 
 SEGNET = {"segnet.arch": "simple_segnet", "segnet.width": 8, "segnet.depth": 2,
           "segnet.batch_size": 64, "segnet.lr": 0.001, "segnet.val_fraction": 0.05}  # fmt: skip
@@ -26,6 +29,17 @@ def row(segnet_seed=0, iou=0.8, circle=(0.7, 0.98), **changed):
     }
 
 
+def groups(rows, baseline):
+    """{(model, variant): {"seeds": (...), score: (values in seed order), ...}}"""
+    found = samples(rows, baseline, MODELS).sort_values("seed", kind="stable")
+    grouped = {}
+    for (model, variant, score), runs in found.groupby(["model", "variant", "score"]):
+        entry = grouped.setdefault((model, variant), {})
+        entry["seeds"] = tuple(runs["seed"])
+        entry[score] = tuple(runs["value"])
+    return grouped
+
+
 def test_seeds_group_by_variant_and_unchanged_runs_count_once():
     baseline = row()
     rows = [
@@ -36,29 +50,54 @@ def test_seeds_group_by_variant_and_unchanged_runs_count_once():
         row(1, 0.97, **{"segnet.arch": "unet"}),
         row(0, 0.9, epochs=10.0, circle=(0.8, 0.99)),
         row(None, None),  # a queued or failed run: no scores
+        row(2.5, 0.5),  # not a seed
     ]
-    groups = {(g.model, g.variant): g for g in group_runs(rows, baseline)}
-    assert groups["segnet", "defaults"].seeds == (0, 1, 2)
-    assert groups["segnet", "defaults"].scores["mean_iou"] == (0.8, 0.82, 0.84)
-    assert groups["segnet", "segnet.arch=unet"].seeds == (0, 1)
-    assert groups["segnet", "epochs=10"].scores["mean_iou"] == (0.9,)
+    found = groups(rows, baseline)
+    assert found["segnet", "defaults"]["seeds"] == (0, 1, 2)
+    assert found["segnet", "defaults"]["mean_iou"] == (0.8, 0.82, 0.84)
+    assert found["segnet", "segnet.arch=unet"]["seeds"] == (0, 1)
+    assert found["segnet", "epochs=10"]["mean_iou"] == (0.9,)
     # circlenet's seed-0 run came along with five experiments: one sample, not five.
-    assert groups["circlenet", "defaults"].scores == {"gated_iou": (0.7,), "accuracy": (0.98,)}
-    assert groups["circlenet", "epochs=10"].scores["gated_iou"] == (0.8,)
-    assert not [g for g in groups if g[0] == "unet"]
+    assert found["circlenet", "defaults"] == {
+        "seeds": (0,), "gated_iou": (0.7,), "accuracy": (0.98,),
+    }  # fmt: skip
+    assert found["circlenet", "epochs=10"]["gated_iou"] == (0.8,)
+    assert not [key for key in found if key[0] == "unet"]
+
+
+def test_the_summary_orders_models_then_defaults_then_variants():
+    baseline = row()
+    rows = [row(0, 0.95, **{"segnet.arch": "unet"}), baseline, row(1, 0.82)]
+    table = summary(samples(rows, baseline, MODELS), MODELS)
+    assert list(zip(table["model"], table["variant"], table["score"])) == [
+        ("segnet", "defaults", "mean_iou"),
+        ("segnet", "segnet.arch=unet", "mean_iou"),
+        ("circlenet", "defaults", "gated_iou"),
+        ("circlenet", "defaults", "accuracy"),
+    ]
+    first = table.iloc[0]
+    assert (first["seeds"], first["mean"], first["low"], first["high"]) == ("0,1", 0.81, 0.8, 0.82)
+    assert first["std"] == pytest.approx(math.sqrt(2) * 0.01)
+    assert math.isnan(table.iloc[1]["std"])  # one seed: no deviation
 
 
 def test_the_table_gives_mean_and_sample_standard_deviation():
     baseline = row()
-    table = markdown_table(group_runs([baseline, row(1, 0.82), row(2, 0.84)], baseline))
+    rows = [baseline, row(1, 0.82), row(2, 0.84)]
+    table = markdown_table(summary(samples(rows, baseline, MODELS), MODELS))
     lines = table.splitlines()
     assert lines[0].startswith("| model | variant | score | seeds |")
     assert "| segnet | defaults | mean_iou | 0,1,2 | 0.8200 ± 0.0200 | 0.8000 - 0.8400 |" in lines
     assert "| circlenet | defaults | gated_iou | 0 | 0.7000 (one seed) | 0.7000 - 0.7000 |" in lines
 
 
+def test_no_scores_at_all_is_an_empty_sample():
+    assert samples([{"epochs": 5}], {"epochs": 5}, MODELS).empty
+
+
 @pytest.mark.parametrize(
-    ("values", "text"), [((0.5,), "0.5000 (one seed)"), ((1.0, 3.0), "2.0000 ± 1.4142")]
+    ("mean", "std", "text"),
+    [(0.5, float("nan"), "0.5000 (one seed)"), (2.0, 1.41421, "2.0000 ± 1.4142")],
 )
-def test_mean_std(values, text):
-    assert mean_std(values) == text
+def test_mean_std(mean, std, text):
+    assert mean_std(mean, std) == text

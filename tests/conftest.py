@@ -70,6 +70,24 @@ def digits() -> tuple[np.ndarray, np.ndarray]:
     return draw_digits(200, seed=3)
 
 
+def cdnet_sequence(root: Path, frames: int = 24, empty: int = 8) -> Path:
+    """A CDnet-layout sequence of a square sliding over a still scene."""
+    rng = np.random.default_rng(0)
+    scene = rng.integers(60, 120, size=(40, 60, 3), dtype=np.uint8)
+    (root / "input").mkdir(parents=True)
+    (root / "groundtruth").mkdir()
+    for t in range(1, frames + 1):
+        frame, mask = scene.copy(), np.zeros((40, 60), np.uint8)
+        if t > empty:
+            x = 2 + 3 * (t - empty)
+            frame[10:22, x : x + 12] = (30, 220, 250)
+            mask[10:22, x : x + 12] = 255
+        cv2.imwrite(str(root / "input" / f"in{t:06d}.png"), frame)
+        cv2.imwrite(str(root / "groundtruth" / f"gt{t:06d}.png"), mask)
+    (root / "temporalROI.txt").write_text(f"{empty + 1} {frames}\n")
+    return root
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked `cuda` are skipped where CUDA is absent, with the reason."""
     import torch

@@ -68,3 +68,18 @@ def test_commands_are_plain_python_any_shell_runs(name, body):
     # Options come in pairs: --name value.
     assert all(word.startswith("--") for word in words[2::2]), body["cmd"]
     assert not any(word.startswith("--") for word in words[3::2]), body["cmd"]
+
+
+def test_the_packages_stages_import_hold_a_docstring_only():
+    """Importing src/mnistseg/<part>/x.py runs its package's __init__.py too: those hold no
+    code, so the deps above can leave them out. (commands/ is the `mnistseg` command, which no
+    stage imports.)"""
+    imported = set().union(*(local_imports(REPO / body["cmd"].split()[1]) for _, body in STAGES))
+    assert not [module for module in imported if "/commands/" in module]
+    for init in (REPO / "src" / "mnistseg").rglob("__init__.py"):
+        if init.parent.name == "commands":
+            continue
+        body = ast.parse(init.read_text()).body
+        assert len(body) <= 1, init
+        assert all(isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+                   for node in body), init  # fmt: skip

@@ -41,11 +41,10 @@ def equivalent_mutants(path: Path = EQUIVALENT) -> dict[str, str]:
 def statuses(folder: Path = MUTANTS) -> dict[str, dict[str, str]]:
     """Module -> mutant name -> mutmut's status, for every module mutmut has results for."""
     found = {}
-    for meta in sorted(folder.glob("*.py.meta")):
+    for meta in sorted(folder.rglob("*.py.meta")):
         codes = json.loads(meta.read_text())["exit_code_by_key"]
-        found[meta.name.removesuffix(".py.meta")] = {
-            name: status_by_exit_code[code] for name, code in codes.items()
-        }
+        module = meta.relative_to(folder).as_posix().removesuffix(".py.meta").replace("/", ".")
+        found[module] = {name: status_by_exit_code[code] for name, code in codes.items()}
     return found
 
 

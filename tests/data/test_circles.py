@@ -67,3 +67,28 @@ def test_empty_masks_give_empty_circles_and_are_counted(count):
     assert drawn[-1].max() == 255
     assert drawn.dtype == np.uint8 and circles.dtype == np.float32
     assert circles.shape == (count + 1, 3)
+
+
+def test_the_largest_part_is_the_one_of_largest_area_not_of_most_points():
+    """A compact square beside a long thin zigzag: the zigzag has more contour points and a
+    longer outline, the square the larger area (the assignment's cv2.contourArea)."""
+    mask = np.zeros((28, 28), np.uint8)
+    mask[2:10, 2:10] = 255
+    for row in range(12, 27):  # two pixels wide, wiggling down rows 12-26
+        x = 14 + (0, 1, 2, 1)[row % 4]
+        mask[row, x : x + 2] = 255
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    zigzag, square = sorted(contours, key=len, reverse=True)
+    assert cv2.contourArea(square) > cv2.contourArea(zigzag)
+    assert cv2.arcLength(zigzag, True) > cv2.arcLength(square, True)
+    cx, cy, radius = circle_params(mask)
+    assert (cx, cy) == pytest.approx((5.5, 5.5), abs=0.01) and radius < 5.5
+
+
+def test_circles_are_drawn_with_truncated_centre_and_radius():
+    """As the assignment's `cv2.circle(mask, (int(cx), int(cy)), int(r), ...)`: 10.7 is 10."""
+    drawn = draw_circle((28, 28), 10.7, 12.9, 5.8)
+    truncated = cv2.circle(np.zeros((28, 28), np.uint8), (10, 12), 5, 255, thickness=-1)
+    rounded = cv2.circle(np.zeros((28, 28), np.uint8), (11, 13), 6, 255, thickness=-1)
+    np.testing.assert_array_equal(drawn, truncated)
+    assert not np.array_equal(drawn, rounded)

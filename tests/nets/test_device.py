@@ -3,12 +3,12 @@
 The tests marked `cuda` run where CUDA is (`pytest -m cuda`) and are skipped elsewhere.
 """
 
-import subprocess
-import sys
+import os
 
 import numpy as np
 import pytest
 import torch
+import torch.utils.deterministic
 
 from conftest import load_stage, write_params
 from mnistseg.data.arrays import ModelSplit
@@ -74,45 +74,65 @@ def test_what_suits_the_cpu():
     assert (place.memory_format, place.eval_pixels) == (torch.channels_last, 1 << 18)
 
 
-def test_cuda_asks_for_deterministic_kernels():
-    """In a process of its own: the settings are process-wide. None of them needs a GPU."""
-    code = (
-        "import os, torch\n"
-        "from mnistseg.nets.device import placement\n"
-        "before = torch.are_deterministic_algorithms_enabled()\n"
-        "place = placement(torch.device('cuda'))\n"
-        "print(before, torch.are_deterministic_algorithms_enabled(),\n"
-        "      os.environ['CUBLAS_WORKSPACE_CONFIG'], torch.backends.cudnn.benchmark,\n"
-        "      torch.backends.cudnn.conv.fp32_precision,\n"
-        "      torch.backends.cuda.matmul.fp32_precision,\n"
-        "      torch.utils.deterministic.fill_uninitialized_memory,\n"
-        "      place.memory_format == torch.contiguous_format, place.eval_pixels)\n"
-    )
-    env = {k: v for k, v in __import__("os").environ.items() if k != "CUBLAS_WORKSPACE_CONFIG"}
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    assert done.stdout.split() == [
-        "False", "True", ":4096:8", "False", "ieee", "ieee", "False", "True", str(1 << 21),
-    ]  # fmt: skip
+@pytest.fixture
+def restored(monkeypatch):
+    """The process-wide settings that CUDA's placement changes, put back after the test."""
+    monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
+    before = torch.are_deterministic_algorithms_enabled()
+    fill = torch.utils.deterministic.fill_uninitialized_memory
+    benchmark = torch.backends.cudnn.benchmark
+    conv = torch.backends.cudnn.conv.fp32_precision
+    matmul = torch.backends.cuda.matmul.fp32_precision
+    yield
+    torch.use_deterministic_algorithms(before)
+    torch.utils.deterministic.fill_uninitialized_memory = fill
+    torch.backends.cudnn.benchmark = benchmark
+    torch.backends.cudnn.conv.fp32_precision = conv
+    torch.backends.cuda.matmul.fp32_precision = matmul
+
+
+def test_cuda_asks_for_deterministic_kernels(restored):
+    """None of these settings needs a GPU to be made (and checked)."""
+    torch.use_deterministic_algorithms(False)
+    torch.backends.cudnn.benchmark = True
+    place = placement(torch.device("cuda"))
+    assert torch.are_deterministic_algorithms_enabled()
+    assert os.environ["CUBLAS_WORKSPACE_CONFIG"] == ":4096:8"
+    assert torch.backends.cudnn.benchmark is False
+    assert torch.backends.cudnn.conv.fp32_precision == "ieee"
+    assert torch.backends.cuda.matmul.fp32_precision == "ieee"
+    assert torch.utils.deterministic.fill_uninitialized_memory is False
+    assert (place.memory_format, place.eval_pixels) == (torch.contiguous_format, 1 << 21)
+
+
+def test_a_cublas_workspace_the_user_set_is_kept(restored, monkeypatch):
+    monkeypatch.setenv("CUBLAS_WORKSPACE_CONFIG", ":16:8")
+    placement(torch.device("cuda"))
+    assert os.environ["CUBLAS_WORKSPACE_CONFIG"] == ":16:8"
+
+
+def test_the_cpu_keeps_pytorchs_settings(restored):
+    torch.use_deterministic_algorithms(False)
+    placement(CPU)
+    assert not torch.are_deterministic_algorithms_enabled()
+    assert "CUBLAS_WORKSPACE_CONFIG" not in os.environ
+
+
+def test_mps_takes_the_default_layout_and_large_batches(restored):
+    torch.use_deterministic_algorithms(False)
+    place = placement(torch.device("mps"))
+    assert not torch.are_deterministic_algorithms_enabled()
+    assert (place.memory_format, place.eval_pixels) == (torch.contiguous_format, 1 << 21)
 
 
 # On CUDA -----------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def cuda():
+def cuda(restored):
     """The CUDA device with deterministic kernels, for one test; the process's settings back
     as they were afterwards (the rest of the suite runs on the CPU)."""
-    before = torch.are_deterministic_algorithms_enabled()
-    fill = torch.utils.deterministic.fill_uninitialized_memory
-    conv = torch.backends.cudnn.conv.fp32_precision
-    matmul = torch.backends.cuda.matmul.fp32_precision
-    yield placement(torch.device("cuda"))
-    torch.use_deterministic_algorithms(before)
-    torch.utils.deterministic.fill_uninitialized_memory = fill
-    torch.backends.cudnn.conv.fp32_precision = conv
-    torch.backends.cuda.matmul.fp32_precision = matmul
+    return placement(torch.device("cuda"))
 
 
 def digit_split(digits, count: int) -> ModelSplit:

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import torch
+from torch.nn import functional as F  # noqa: N812
 
 from mnistseg.data.arrays import ModelSplit
 from mnistseg.nets.config import SegmentParams
@@ -149,3 +150,15 @@ def test_validation_scores_what_the_network_learns(digits):
     _, val_index = split_indices(40, 0.5, params.seed)
     np.testing.assert_array_equal(run.val_masks, targets[val_index.numpy()] > 0)
     assert run.val_masks.any()
+
+
+def test_the_circle_loss_is_the_mask_bce_plus_the_class_cross_entropy_unweighted():
+    torch.manual_seed(0)
+    class_logits, mask_logits = torch.randn(6, 10), torch.randn(6, 1, 5, 5)
+    masks = (torch.rand(6, 1, 5, 5) > 0.5).float()
+    labels = torch.randint(0, 10, (6,))
+    batch = (torch.zeros(6, 1, 5, 5), masks, labels)
+    bce = F.binary_cross_entropy_with_logits(mask_logits, masks)  # the mean over every pixel
+    ce = F.cross_entropy(class_logits, labels)  # the mean over the batch
+    assert torch.equal(compute_loss((class_logits, mask_logits), batch), bce + ce)
+    assert torch.equal(compute_loss(mask_logits, batch), bce)  # a mask alone: BCE alone

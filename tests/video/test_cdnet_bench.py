@@ -3,11 +3,9 @@
 import json
 import re
 
-import cv2
-import numpy as np
 import pytest
 
-from conftest import load_stage, write_params
+from conftest import cdnet_sequence, load_stage, write_params
 from mnistseg.errors import ParamError
 from mnistseg.params import validate_section
 from mnistseg.video.cdnet import FIGURES
@@ -98,26 +96,8 @@ def test_a_real_sequence_missing_a_frame_or_a_mask_is_named(tmp_path, capsys, re
     assert not (tmp_path / "i.json").exists()
 
 
-def tiny_sequence(root, frames=24, empty=8):
-    """A CDnet-layout sequence of a square sliding over a still scene."""
-    rng = np.random.default_rng(0)
-    scene = rng.integers(60, 120, size=(40, 60, 3), dtype=np.uint8)
-    (root / "input").mkdir(parents=True)
-    (root / "groundtruth").mkdir()
-    for t in range(1, frames + 1):
-        frame, mask = scene.copy(), np.zeros((40, 60), np.uint8)
-        if t > empty:
-            x = 2 + 3 * (t - empty)
-            frame[10:22, x : x + 12] = (30, 220, 250)
-            mask[10:22, x : x + 12] = 255
-        cv2.imwrite(str(root / "input" / f"in{t:06d}.png"), frame)
-        cv2.imwrite(str(root / "groundtruth" / f"gt{t:06d}.png"), mask)
-    (root / "temporalROI.txt").write_text(f"{empty + 1} {frames}\n")
-    return root
-
-
 def test_the_bench_stages_index_score_and_summarise(tmp_path):
-    seq = tiny_sequence(tmp_path / "square")
+    seq = cdnet_sequence(tmp_path / "square")
     bench = {"sequences": {"square": {"folder": str(seq), "category": "baseline"}},
              "subtractors": ["mog2", "cnt"]}  # fmt: skip
     params = str(write_params(tmp_path, {"bench": bench}))

@@ -16,8 +16,8 @@ import argparse
 from mnistseg.cli import command_parser, run_stage
 from mnistseg.commands import cdnet_export, export, exps, plots_page, sweep
 
-# Each module adds its sub-command with `add_command`, whose parser's `run` runs it. They
-# import what is slow to import (DVC, torch) when they run, so that `--help` answers at once.
+# Each module adds its sub-command with `add_command`, whose parser's `run` runs it. DVC and
+# torch are imported when a command that needs them runs, not for `--help` or the others.
 COMMANDS = (export, cdnet_export, sweep, exps, plots_page)
 
 

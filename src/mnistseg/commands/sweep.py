@@ -125,7 +125,7 @@ def read_experiments(repo: str, revision: str | None = None) -> tuple[dict, list
     The workspace row is left out: it holds whatever was run or applied last, not a result
     of its own.
     """
-    from dvc.api import exp_show  # imported here: DVC's import is slow, the rest is not
+    from dvc.api import exp_show  # imported here: only this command reads experiments
 
     rows = [row for row in exp_show(repo=repo, revs=revision) if row.get("rev") != "workspace"]
     baseline = next((row for row in rows if row.get("typ") == "baseline"), None)

@@ -33,8 +33,7 @@ def circle_masks(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
 
     A digit with an empty Otsu mask gets an empty circle mask and radius NO_CIRCLE.
     """
-    # A plain array over the same memory: each row of an np.memmap is a memmap object of its
-    # own, whose making costs about as much as fitting the circle.
+    # A plain array over the same memory: iterating an np.memmap makes each row a memmap.
     masks = np.asarray(masks)
     circles = np.zeros((len(masks), 3), dtype=np.float32)
     drawn = np.zeros_like(masks)

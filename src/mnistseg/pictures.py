@@ -12,8 +12,8 @@ def to_bgr(gray: np.ndarray) -> np.ndarray:
 
 
 def overlay(image: np.ndarray, mask: np.ndarray, colour: tuple[int, int, int]) -> np.ndarray:
-    """The grey image with the mask's pixels tinted half-way towards `colour` (BGR)."""
-    out = to_bgr(image).astype(np.float32)
+    """The grey or BGR image with the mask's pixels tinted half-way towards `colour` (BGR)."""
+    out = (to_bgr(image) if image.ndim == 2 else image).astype(np.float32)
     on = mask > 0
     out[on] = 0.5 * out[on] + 0.5 * np.array(colour, dtype=np.float32)
     return out.astype(np.uint8)

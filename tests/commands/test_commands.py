@@ -9,7 +9,7 @@ import pytest
 from mnistseg import commands
 from mnistseg.commands import exps
 
-NAMES = ["export", "cdnet", "sweep", "exps", "report-template"]
+NAMES = ["predict", "export", "cdnet", "sweep", "exps", "diff-report", "report-template"]
 
 
 def test_the_help_lists_every_command(capsys):

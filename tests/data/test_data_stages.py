@@ -170,3 +170,18 @@ def test_otsu_without_download_says_what_to_run(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "missing train-images-idx3-ubyte.gz" in err and "Run the `download` stage" in err
     assert not (tmp_path / "otsu").exists()
+
+
+def test_composites_are_drawn_from_their_own_splits_digits(built):
+    """Train composites from train digits only (test ones from test digits): each tile is the
+    Otsu image its index names in that split."""
+    for split in ("train", "test"):
+        digits = np.load(built / "otsu" / split / "images.npy")
+        made = built / "composites" / split
+        images, tiles = np.load(made / "images.npy"), np.load(made / "tiles.npy")
+        assert tiles.min() >= 0 and tiles.max() < len(digits), split
+        for k in range(4):
+            r, c = divmod(k, 2)
+            np.testing.assert_array_equal(
+                images[:, 28 * r : 28 * (r + 1), 28 * c : 28 * (c + 1)], digits[tiles[:, k]]
+            )

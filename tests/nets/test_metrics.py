@@ -77,3 +77,11 @@ def test_iou_of_one_or_two_pixels(pred, target, iou):
     pred, target = np.array([pred], bool), np.array([target], bool)
     assert iou_per_image(pred=pred, target=target).tolist() == [iou]
     assert pixel_iou(pred=pred, target=target) == iou
+
+
+def test_dice_uses_the_assignments_eps_of_1e_6():
+    pred = np.array([[[True, False]], [[True, False]]])
+    target = np.array([[[False, False]], [[True, True]]])
+    dice = dice_per_image(pred=pred, target=target)
+    assert dice[0] == pytest.approx(1e-6 / (1 + 1e-6), rel=1e-9)  # not 0 (exact F1), not 1e-7
+    assert dice[1] == pytest.approx((2 + 1e-6) / (3 + 1e-6), rel=1e-12)

@@ -32,6 +32,8 @@ def test_each_model_reads_arrays_its_dataset_holds(model):
     spec = MODELS[model]
     assert set(spec.arrays) <= set(DATASET_ARRAYS[MODEL_VARS[model]["dataset"]])
     assert spec.task in TASKS
+    # A model reads digits if its dataset is of digits at MNIST's size, with their labels.
+    assert spec.digits == (MODEL_VARS[model]["dataset"] != "data/composites")
 
 
 @pytest.mark.parametrize("model", list(MODELS))

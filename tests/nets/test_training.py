@@ -162,3 +162,65 @@ def test_the_circle_loss_is_the_mask_bce_plus_the_class_cross_entropy_unweighted
     ce = F.cross_entropy(class_logits, labels)  # the mean over the batch
     assert torch.equal(compute_loss((class_logits, mask_logits), batch), bce + ce)
     assert torch.equal(compute_loss(mask_logits, batch), bce)  # a mask alone: BCE alone
+
+
+def test_split_is_the_seeded_permutation_both_halves_sorted():
+    train, val = split_indices(38, 0.05, seed=7)
+    order = torch.randperm(38, generator=torch.Generator().manual_seed(7))
+    assert torch.equal(val, order[:2].sort().values)  # round(38 * 0.05) = round(1.9) = 2
+    assert torch.equal(train, order[2:].sort().values)
+    assert not torch.equal(split_indices(38, 0.05, seed=8)[1], val)  # the seed is used
+
+
+def test_a_logit_of_exactly_zero_is_background():
+    """Probability 0.5 is not foreground: masks are logit > 0, not >= 0."""
+
+    class Zeros(torch.nn.Module):
+        def forward(self, x):
+            return torch.zeros_like(x)
+
+    data = mask_data(np.zeros((3, 4, 4), np.uint8), np.zeros((3, 4, 4), np.uint8))
+    _, pred = evaluate(Zeros(), batches(data, 2, ON_CPU), CPU)
+    assert pred.masks.shape == (3, 4, 4) and not pred.masks.any()
+
+
+def test_only_the_circle_task_carries_labels(digits):
+    from mnistseg.nets.config import CircleParams
+
+    images, labels = digits
+    masks = ((images[:20] > 100) * 255).astype(np.uint8)
+    data = ModelSplit(images[:20], images[:20], masks, masks, labels[:20])
+    values = {**BASE, "arch": "circlization_cnn", "width": 2, "val_fraction": 0.25}
+    seg = prepare(data, "segment", SegmentParams(**{**values, "arch": "simple_segnet"}), ON_CPU)
+    assert seg.train_set.labels is None and seg.val_set.labels is None
+    params = CircleParams(**values, input="image", circle_from="decoder")
+    circle = prepare(data, "circle", params, ON_CPU)
+    train_index, val_index = split_indices(20, 0.25, params.seed)
+    np.testing.assert_array_equal(circle.train_set.labels, labels[:20][train_index.numpy()])
+    np.testing.assert_array_equal(circle.val_set.labels, labels[:20][val_index.numpy()])
+
+
+def test_epochs_are_shuffled_by_one_generator_seeded_with_the_models_seed(digits, monkeypatch):
+    import mnistseg.nets.training as training
+
+    orders, real = [], training.batches
+
+    def spy(data, batch_size, place, generator=None):
+        if generator is not None:  # the training batches: note the order they will take
+            copy = torch.Generator().set_state(generator.get_state())
+            orders.append(torch.randperm(len(data), generator=copy))
+        return real(data, batch_size, place, generator)
+
+    monkeypatch.setattr(training, "batches", spy)
+    images, labels = digits
+    masks = ((images[:24] > 100) * 255).astype(np.uint8)
+    data = ModelSplit(images[:24], images[:24], masks, masks, labels[:24])
+    params = SegmentParams(
+        **{**BASE, "arch": "simple_segnet", "width": 2, "seed": 5, "val_fraction": 0.0}
+    )
+    list(fit(prepare(data, "segment", params, ON_CPU), epochs=3))
+    shuffle = torch.Generator().manual_seed(5)
+    expected = [torch.randperm(24, generator=shuffle) for _ in range(3)]
+    assert len(orders) == 3
+    for got, want in zip(orders, expected):
+        assert torch.equal(got, want)

@@ -137,3 +137,21 @@ def test_a_sequence_pairs_frames_and_masks_and_names_what_is_missing(tmp_path):
         f"bench.sequences.s: {seq / 'input'}: frame 2 missing, and its mask "
         f"{seq / 'groundtruth' / 'gt000002.png'} is there"
     )
+
+
+def test_a_figure_whose_denominator_is_zero_is_zero():
+    assert cdnet_metrics(Counts(tn=10)) == {  # no positives: recall, FNR, precision undefined
+        "recall": 0.0, "specificity": 1.0, "fpr": 0.0, "fnr": 0.0, "pwc": 0.0,
+        "precision": 0.0, "f_measure": 0.0,
+    }  # fmt: skip
+    assert cdnet_metrics(Counts(tp=4)) == {  # no negatives: specificity, FPR undefined
+        "recall": 1.0, "specificity": 0.0, "fpr": 0.0, "fnr": 0.0, "pwc": 0.0,
+        "precision": 1.0, "f_measure": 1.0,
+    }  # fmt: skip
+
+
+def test_the_f_measure_is_taken_from_precision_and_recall_as_cdnet_does():
+    precision, recall = 1 / 1, 1 / 5
+    figures = cdnet_metrics(Counts(tp=1, fn=4, tn=5))
+    # 0.33333333333333337: one ulp away from 2 TP / (2 TP + FP + FN) = 0.3333333333333333
+    assert figures["f_measure"] == 2 * precision * recall / (precision + recall)

@@ -100,3 +100,14 @@ def test_the_headline_keeps_a_handful():
         "cdnet": {"precision": 1.0, "recall": 0.5, "f_measure": 0.6},
     }  # fmt: skip
     assert headline({"mean_foreground_fraction": 0.2}) == {"mean_foreground_fraction": 0.2}
+
+
+def test_the_scored_range_holds_1_based_frame_numbers():
+    background = np.zeros((1, 2, 3), np.uint8)
+    truth = np.array([[255, 0]], np.uint8)
+    scorer = VideoScorer(range(2, 3))  # CDnet's temporalROI "2 2": frame 2 only
+    for number, mask in ((1, truth), (2, np.zeros_like(truth)), (3, truth)):
+        scorer.add(number, Replaced(background, mask, None), truth)
+    scores = scorer.metrics()
+    assert scores["scored_frames"] == 1 and scorer.counts == Counts(fn=1, tn=1)
+    assert scores["mean_iou_after_warmup"] == 0.0 and scores["mean_iou"] == pytest.approx(2 / 3)

@@ -1,9 +1,11 @@
 """The `mnistseg` command: the library's tools outside `dvc repro`.
 
+    mnistseg predict segnet digit.png --out predictions     # a trained model on your images
     mnistseg export otsu test export/otsu-test --limit 100   # a dataset split as PNG files
     mnistseg cdnet CLIP MASKS export/cdnet                   # a clip in CDnet's layout
     mnistseg sweep --out seeds.md                            # mean and spread over seeds
     mnistseg exps                                            # the experiments table
+    mnistseg diff-report main --out report                   # what a change does to results
     mnistseg report-template .dvc/report.html                # the offline plots page
 
 `mnistseg COMMAND --help` says more; `python -m mnistseg` is the same command.
@@ -14,11 +16,19 @@ from __future__ import annotations
 import argparse
 
 from mnistseg.cli import command_parser, run_stage
-from mnistseg.commands import cdnet_export, export, exps, plots_page, sweep
+from mnistseg.commands import (
+    cdnet_export,
+    diff_report,
+    export,
+    exps,
+    plots_page,
+    predict,
+    sweep,
+)
 
 # Each module adds its sub-command with `add_command`, whose parser's `run` runs it. DVC and
 # torch are imported when a command that needs them runs, not for `--help` or the others.
-COMMANDS = (export, cdnet_export, sweep, exps, plots_page)
+COMMANDS = (predict, export, cdnet_export, sweep, exps, diff_report, plots_page)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -21,10 +21,13 @@ class ModelSpec:
     arrays: tuple[str, ...]  # the arrays of its dataset folder it reads (arrays.*_ARRAYS)
     params: type[SegmentParams]  # the model of its params.yaml section, named as the model
     headline: tuple[str, ...]  # the scores it is compared by; the first one stands for it
+    digits: bool  # it reads one digit at MNIST's size (else pictures of any size: composites)
 
 
 MODELS: dict[str, ModelSpec] = {
-    "segnet": ModelSpec("segment", OTSU_ARRAYS, SegmentParams, ("mean_iou",)),
-    "circlenet": ModelSpec("circle", CIRCLE_ARRAYS, CircleParams, ("gated_iou", "accuracy")),
-    "unet": ModelSpec("segment", COMPOSITE_ARRAYS, SegmentParams, ("mean_dice",)),
+    "segnet": ModelSpec("segment", OTSU_ARRAYS, SegmentParams, ("mean_iou",), digits=True),
+    "circlenet": ModelSpec(
+        "circle", CIRCLE_ARRAYS, CircleParams, ("gated_iou", "accuracy"), digits=True
+    ),
+    "unet": ModelSpec("segment", COMPOSITE_ARRAYS, SegmentParams, ("mean_dice",), digits=False),
 }

@@ -155,22 +155,26 @@ def evaluate(
 ) -> tuple[float, Predictions]:
     """Mean loss per item and the predictions over `batches`, in one pass in eval mode.
 
-    Masks are thresholded at probability 0.5 (logit > 0, without computing the sigmoid); they
-    come back from the device once, at the end.
+    Masks are logit > 0 (the sigmoid above 0.5 in exact arithmetic, without computing it); a
+    class comes with its softmax probability. They come back from the device once, at the end.
     """
     model.eval()
-    losses, sizes, masks, labels = [], [], [], []
+    losses, sizes, masks, labels, confidence = [], [], [], [], []
     for batch in batches:
         x = batch[0].to(device)
         outputs = model(x)
         losses.append(compute_loss(outputs, batch))
         sizes.append(len(x))
         if isinstance(outputs, tuple):
-            labels.append(outputs[0].argmax(dim=1))
+            predicted = outputs[0].argmax(dim=1)
+            labels.append(predicted)
+            confidence.append(outputs[0].softmax(dim=1).gather(1, predicted[:, None])[:, 0])
             outputs = outputs[1]
         masks.append(outputs[:, 0] > 0)
     predictions = Predictions(
-        torch.cat(masks).cpu().numpy(), torch.cat(labels).cpu().numpy() if labels else None
+        torch.cat(masks).cpu().numpy(),
+        torch.cat(labels).cpu().numpy() if labels else None,
+        torch.cat(confidence).cpu().numpy() if confidence else None,
     )
     return mean_loss(losses, sizes), predictions
 

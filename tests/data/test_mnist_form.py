@@ -1,0 +1,123 @@
+"""A picture of a digit brought to MNIST's form, and answers taken back onto the picture."""
+
+import cv2
+import numpy as np
+import pytest
+
+from mnistseg.data.mnist_form import (
+    DIGIT_BOX,
+    as_is,
+    grey,
+    mnist_form,
+    padded,
+    white_on_black,
+)
+
+
+def test_grey_from_any_image_as_read():
+    bgr = np.zeros((4, 5, 3), np.uint8)
+    bgr[..., 2] = 255  # red
+    assert grey(bgr)[0, 0] == cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)[0, 0] == 76
+    transparent = np.zeros((4, 5, 4), np.uint8)  # black, but all transparent: white paper
+    assert (grey(transparent) == 255).all()
+    opaque = np.dstack([bgr, np.full((4, 5), 255, np.uint8)])
+    np.testing.assert_array_equal(grey(opaque), grey(bgr))
+    sixteen = np.full((4, 5), 0x8000, np.uint16)
+    assert (grey(sixteen) == 0x80).all() and grey(sixteen).dtype == np.uint8
+    plain = np.arange(20, dtype=np.uint8).reshape(4, 5)
+    assert grey(plain) is plain
+
+
+def test_dark_ink_on_light_paper_is_inverted_and_stretched():
+    paper = np.full((20, 30), 200, np.uint8)
+    paper[5:15, 10:12] = 40  # a stroke
+    image, inverted = white_on_black(paper)
+    assert inverted
+    assert image[0, 0] == 0 and image[8, 10] == 255  # the paper black, the ink full white
+    chalk = np.full((20, 30), 30, np.uint8)  # light ink on a dark board: not inverted
+    chalk[5:15, 10:12] = 130
+    image, inverted = white_on_black(chalk)
+    assert not inverted and image[0, 0] == 0 and image[8, 10] == 255
+
+
+def test_a_picture_white_on_black_is_left_as_it_is(digits):
+    images, _ = digits
+    for picture in np.where(images[:20] > 40, images[:20], 0).astype(np.uint8):  # as MNIST's
+        image, inverted = white_on_black(picture)
+        assert not inverted and image is picture
+
+
+def big_digit(digit: np.ndarray, scale: int = 5, at=(40, 90), size=(240, 320)) -> np.ndarray:
+    """The digit `scale` times larger, dark on light paper, at `at` (row, column)."""
+    big = cv2.resize(digit, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
+    paper = np.full(size, 220, np.uint8)
+    y, x = at
+    paper[y : y + big.shape[0], x : x + big.shape[1]] -= (
+        big.astype(np.uint16) * 200 // 255
+    ).astype(np.uint8)
+    return paper
+
+
+def test_a_digit_is_cropped_scaled_into_20_by_20_and_centred_by_mass(digits):
+    images, _ = digits
+    apart = []
+    for digit in images[:20]:
+        frame, framing = mnist_form(white_on_black(big_digit(digit))[0])
+        assert frame.shape == (28, 28) and max(framing.scaled) == DIGIT_BOX
+        ys, xs = np.nonzero(frame)
+        assert max(xs.max() - xs.min(), ys.max() - ys.min()) + 1 <= DIGIT_BOX
+        mass = frame.astype(np.float64)
+        rows, cols = np.indices(frame.shape)
+        centre = ((cols * mass).sum() / mass.sum(), (rows * mass).sum() / mass.sum())
+        assert np.abs(np.array(centre) - 14).max() <= 0.5 + 1e-9, centre
+        apart.append(np.abs(frame.astype(int) - digit).mean())
+    # MNIST's own digits, within what resampling twice changes (a pixel's shift, at worst).
+    assert np.mean(apart) < 12 and max(apart) < 30, apart
+
+
+def test_a_picture_of_mnists_size_is_taken_as_it_is(digits):
+    digit = digits[0][0]
+    frame, framing = mnist_form(digit)
+    assert frame is digit and framing == as_is((28, 28))
+    mask = digit > 100
+    np.testing.assert_array_equal(framing.mask_on_picture(mask), mask)
+
+
+def test_a_picture_with_nothing_on_it_has_no_digit():
+    with pytest.raises(ValueError, match="no digit"):
+        mnist_form(np.zeros((40, 50), np.uint8))
+
+
+def test_a_mask_of_the_frame_covers_the_digit_on_the_picture(digits):
+    images, _ = digits
+    for digit in images[:10]:
+        picture = big_digit(digit, scale=4, at=(100, 20))
+        frame, framing = mnist_form(white_on_black(picture)[0])
+        back = framing.mask_on_picture(frame > 127)
+        assert back.shape == picture.shape
+        truth = np.zeros(picture.shape, bool)
+        big = cv2.resize(digit, None, fx=4, fy=4, interpolation=cv2.INTER_LINEAR)
+        truth[100 : 100 + big.shape[0], 20 : 20 + big.shape[1]] = big > 127
+        iou = (back & truth).sum() / (back | truth).sum()
+        assert iou > 0.7, iou
+
+
+def test_a_circle_of_the_frame_lands_where_the_frame_came_from():
+    picture = np.zeros((100, 80), np.uint8)
+    picture[30:70, 20:40] = 255  # a bar 20 wide, 40 tall: scaled by a half into 10 x 20
+    _, framing = mnist_form(picture)
+    assert framing.box == (20, 30, 20, 40) and framing.scaled == (10, 20)
+    frame_x, frame_y = framing.frame_from_picture() @ [29.5, 49.5, 1]  # the bar's centre
+    offset_x, offset_y = framing.offset
+    assert (frame_x, frame_y) == pytest.approx((offset_x + 4.5, offset_y + 9.5))
+    assert framing.circle_on_picture(frame_x, frame_y, 5) == pytest.approx((29.5, 49.5, 10))
+
+
+def test_a_picture_is_padded_to_sides_the_network_takes_and_cropped_back():
+    picture = np.full((45, 61), 9, np.uint8)
+    frame, framing = padded(picture, 4)
+    assert frame.shape == (48, 64) and (frame[:45, :61] == 9).all() and not frame[45:].any()
+    mask = np.zeros((48, 64), bool)
+    mask[10:20, 50:64] = True
+    np.testing.assert_array_equal(framing.mask_on_picture(mask), mask[:45, :61])
+    assert padded(np.zeros((8, 12), np.uint8), 4)[0].shape == (8, 12)

@@ -49,10 +49,12 @@ bgslibrary: $(VENV)/.run-deps
 	$(PIP_INSTALL) -r requirements-bgs.txt
 
 # Mutation testing of the modules that hold the logic (pyproject.toml's [tool.mutmut]), then
-# each module's score; fails under 90% killed. Not part of `make test`: it takes about half an
-# hour on 2 cores (mutmut remembers its results: a second run retests only what changed).
+# each module's score; fails under 90% killed. Not part of `make test`: it takes about an hour
+# on 2 cores (mutmut remembers its results: a second run retests only what changed). One
+# thread per worker: mutmut limits each mutant's CPU time, and two workers' threads spinning
+# for the same two cores would use it up waiting.
 mutants: $(VENV)/.test-deps
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/mutmut run --max-children 2
+	PATH="$(CURDIR)/$(BIN):$$PATH" OMP_NUM_THREADS=1 $(BIN)/mutmut run --max-children 2
 	$(BIN)/python tools/mutation_score.py --min 90 --out mutants/score.md
 
 # What this checkout does to the results against BASE (a branch or a commit): metrics and

@@ -100,6 +100,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture
+def digit_masks() -> np.ndarray:
+    """(3, 28, 28) bool: a vertical bar, a horizontal bar, an empty mask."""
+    masks = np.zeros((3, 28, 28), bool)
+    masks[0, 5:20, 10:14] = True
+    masks[1, 8:12, 4:24] = True
+    return masks
+
+
 def load_stage(name: str):
     """Import stages/<name>.py as a module, so its main(argv) can be called in-process."""
     import importlib.util

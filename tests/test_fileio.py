@@ -39,8 +39,11 @@ def test_arrays_round_trip_and_a_missing_one_is_named(tmp_path):
     save_arrays(tmp_path / "split", {"images": np.arange(6, dtype=np.uint8).reshape(2, 3)})
     loaded = load_arrays(tmp_path / "split", ("images",), mmap=True)
     np.testing.assert_array_equal(loaded["images"], [[0, 1, 2], [3, 4, 5]])
-    with pytest.raises(FileNotFoundError, match=r"split/masks.npy: missing"):
+    with pytest.raises(FileNotFoundError) as err:
         load_arrays(tmp_path / "split", ("masks",))
+    assert str(err.value).endswith(
+        f"{tmp_path / 'split' / 'masks.npy'}: missing (run `dvc repro` to build it)"
+    )
 
 
 KILLED_MID_WRITE = """
@@ -55,6 +58,7 @@ with staged_dir(out / "live") as tmp, staged_file(out / "model.pt") as part:
 """
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows has no SIGKILL to send to itself")
 def test_a_killed_write_leaves_litter_that_the_next_run_sweeps(tmp_path):
     out = tmp_path / "out"
     (out / "live").mkdir(parents=True)

@@ -203,10 +203,11 @@ def environment_with_library_of(clone: Path, tmp_path: Path) -> Path:
     env_dir = tmp_path / "shared-env"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     show = "import site; print(site.getsitepackages()[0])"
-    packages = run([str(env_dir / "bin/python"), "-c", show], tmp_path).stdout.strip()
+    scripts = env_dir / ("Scripts" if sys.platform == "win32" else "bin")
+    packages = run([str(scripts / "python"), "-c", show], tmp_path).stdout.strip()
     entries = [*site.getsitepackages(), str(clone / "src")]
     (Path(packages) / "editable-mnistseg.pth").write_text("\n".join(entries) + "\n")
-    return env_dir / "bin"
+    return scripts
 
 
 def test_each_checkout_runs_its_own_library(tiny_mnist, tmp_path):

@@ -210,7 +210,7 @@ def test_one_checkpoint_predicts_the_same_masks_on_cpu_and_cuda(digits, cuda):
         model = model.to(place.device).to(memory_format=place.memory_format)
         held = data.to(place.device)
         test_batches = batches(held, eval_batch_size(held, place.eval_pixels), place)
-        predictions.append(evaluate(model, test_batches, place.device)[1])
+        predictions.append(evaluate(model, test_batches)[1])
     cpu_pred, cuda_pred = predictions
     np.testing.assert_array_equal(cpu_pred.labels, cuda_pred.labels)
     apart = int((cpu_pred.masks != cuda_pred.masks).sum())

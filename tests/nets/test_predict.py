@@ -1,7 +1,6 @@
 """A trained model's answers: a checkpoint on a device, and the circles fitted to its masks."""
 
 import numpy as np
-import pytest
 import torch
 
 from mnistseg.data.circles import circle_masks
@@ -12,14 +11,6 @@ from mnistseg.nets.scoring import Predictions
 from mnistseg.nets.training import batches, evaluate, mask_data
 
 ON_CPU = placement(torch.device("cpu"))
-
-
-@pytest.fixture
-def digit_masks():
-    masks = np.zeros((3, 28, 28), bool)
-    masks[0, 5:20, 10:14] = True
-    masks[1, 8:12, 4:24] = True
-    return masks  # the third is empty
 
 
 def test_fitted_circles_replace_predicted_digits(digit_masks):
@@ -48,6 +39,6 @@ def test_a_checkpoint_file_predicts_what_its_network_does(tmp_path, digits):
     images, labels = digits
     data = mask_data(images[:50], images[:50], labels[:50])
     ours = predict(model, loaded, data, ON_CPU)
-    _, theirs = evaluate(network, batches(data, 7, ON_CPU), ON_CPU.device)
+    _, theirs = evaluate(network, batches(data, 7, ON_CPU))
     np.testing.assert_array_equal(ours.masks, theirs.masks)
     np.testing.assert_array_equal(ours.labels, theirs.labels)

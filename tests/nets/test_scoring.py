@@ -4,14 +4,6 @@ import pytest
 from mnistseg.nets.scoring import Predictions, confusion_rows, per_digit_rows, score
 
 
-@pytest.fixture
-def digit_masks():
-    masks = np.zeros((3, 28, 28), bool)
-    masks[0, 5:20, 10:14] = True
-    masks[1, 8:12, 4:24] = True
-    return masks  # the third is empty
-
-
 def test_score_gates_wrong_classes(digit_masks):
     pred = Predictions(digit_masks, np.array([1, 2, 0]))
     result = score(pred, digit_masks, np.array([1, 7, 0]))

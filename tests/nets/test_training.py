@@ -5,7 +5,7 @@ from torch.nn import functional as F  # noqa: N812
 
 from mnistseg.data.arrays import ModelSplit
 from mnistseg.nets.config import SegmentParams
-from mnistseg.nets.device import placement
+from mnistseg.nets.device import Placement, placement
 from mnistseg.nets.networks import ModelConfig, build_model
 from mnistseg.nets.training import (
     batches,
@@ -13,6 +13,7 @@ from mnistseg.nets.training import (
     eval_batch_size,
     evaluate,
     fit,
+    fused_adam,
     mask_data,
     mean_loss,
     prepare,
@@ -44,22 +45,20 @@ def test_a_few_steps_lower_the_loss(small_data, task, arch):
     )
     model = build_model(ModelConfig(task=task, arch=arch, width=8))
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
-    before, _ = evaluate(model, batches(data, 64, ON_CPU), CPU)
+    before, _ = evaluate(model, batches(data, 64, ON_CPU))
     for _ in range(15):
         train_one_epoch(
-            model, batches(data, 16, ON_CPU, torch.Generator().manual_seed(0)), optimizer, CPU
+            model, batches(data, 16, ON_CPU, torch.Generator().manual_seed(0)), optimizer
         )
-    assert evaluate(model, batches(data, 64, ON_CPU), CPU)[0] < 0.7 * before
+    assert evaluate(model, batches(data, 64, ON_CPU))[0] < 0.7 * before
 
 
 def train_briefly(data, seed):
     set_seeds(seed)
     model = build_model(ModelConfig(task="circle", arch="circlization_cnn", width=4))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    train_one_epoch(
-        model, batches(data, 8, ON_CPU, torch.Generator().manual_seed(seed)), optimizer, CPU
-    )
-    return evaluate(model, batches(data, 32, ON_CPU), CPU)[1], model
+    train_one_epoch(model, batches(data, 8, ON_CPU, torch.Generator().manual_seed(seed)), optimizer)
+    return evaluate(model, batches(data, 32, ON_CPU))[1], model
 
 
 def test_same_seed_same_model(small_data):
@@ -97,7 +96,7 @@ def test_the_epoch_loss_is_the_mean_per_item_summed_in_float64(small_data):
     state = {k: v.clone() for k, v in model.state_dict().items()}
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     shuffled = batches(small_data, 10, ON_CPU, torch.Generator().manual_seed(1))
-    ours = train_one_epoch(model, shuffled, optimizer, CPU)
+    ours = train_one_epoch(model, shuffled, optimizer)
     model.load_state_dict(state)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     total = 0.0
@@ -180,7 +179,7 @@ def test_a_logit_of_exactly_zero_is_background():
             return torch.zeros_like(x)
 
     data = mask_data(np.zeros((3, 4, 4), np.uint8), np.zeros((3, 4, 4), np.uint8))
-    _, pred = evaluate(Zeros(), batches(data, 2, ON_CPU), CPU)
+    _, pred = evaluate(Zeros(), batches(data, 2, ON_CPU))
     assert pred.masks.shape == (3, 4, 4) and not pred.masks.any()
 
 
@@ -224,3 +223,106 @@ def test_epochs_are_shuffled_by_one_generator_seeded_with_the_models_seed(digits
     assert len(orders) == 3
     for got, want in zip(orders, expected):
         assert torch.equal(got, want)
+
+
+# A device with no data in it: where a tensor is, is all that is checked. Whatever code forgets
+# to move leaves it on the CPU.
+META = Placement(torch.device("meta"), torch.contiguous_format, 1 << 18)
+
+
+def test_the_data_batches_and_network_are_where_the_placement_says():
+    images = np.zeros((10, 28, 28), np.uint8)
+    held = mask_data(images, images, np.arange(10)).to(META.device)
+    assert {held.inputs.device.type, held.masks.device.type, held.labels.device.type} == {"meta"}
+    for x, y, labels in batches(held, 4, META, torch.Generator().manual_seed(0)):
+        assert (x.device.type, y.device.type, labels.device.type) == ("meta", "meta", "meta")
+    params = SegmentParams(**{**BASE, "arch": "simple_segnet", "val_fraction": 0.2})
+    run = prepare(ModelSplit(images, images, images, images, None), "segment", params, META)
+    assert {p.device.type for p in run.model.parameters()} == {"meta"}
+    assert (run.train_set.inputs.device.type, run.val_set.masks.device.type) == ("meta", "meta")
+
+
+def test_the_network_takes_the_placements_memory_format(digits):
+    images, labels = digits
+    data = ModelSplit(images[:8], images[:8], images[:8], images[:8], labels[:8])
+    params = SegmentParams(**{**BASE, "arch": "simple_segnet"})
+    run = prepare(data, "segment", params, ON_CPU)
+    weight = run.model.encoder[3].weight  # (16, 8, 3, 3): the two layouts differ
+    assert weight.is_contiguous(memory_format=torch.channels_last)
+    assert not weight.is_contiguous()
+    assert run.cfg == params.network("segment", image_size=28)
+
+
+def test_adams_fused_kernel_runs_on_the_cpu_and_cuda_only():
+    assert fused_adam(torch.device("cpu")) and fused_adam(torch.device("cuda"))
+    assert not fused_adam(torch.device("mps")) and not fused_adam(torch.device("meta"))
+
+
+def test_mask_data_is_uint8_masks_of_nonzero_and_int64_labels():
+    images = np.full((2, 3, 3), 7, np.uint8)
+    masks = np.array([[[0, 1, 2], [255, 0, 0], [0, 0, 0]]] * 2, np.uint8)
+    data = mask_data(images, masks, np.array([3, 9], np.uint8))
+    assert data.inputs.dtype == data.masks.dtype == torch.uint8
+    assert data.inputs.shape == (2, 1, 3, 3) and data.labels.dtype == torch.int64
+    assert data.masks[0, 0].tolist() == [[0, 1, 1], [1, 0, 0], [0, 0, 0]]
+
+
+def test_batches_scale_inputs_to_0_1_and_keep_the_order_without_a_generator():
+    images = np.zeros((5, 2, 2), np.uint8)
+    images[:, 0, 0] = 255
+    images[:, 1, 1] = np.arange(5)
+    data = mask_data(images, images)
+    x = torch.cat([batch[0] for batch in batches(data, 2, ON_CPU)])
+    assert x[:, 0, 0, 0].tolist() == [1.0] * 5
+    assert x[:, 0, 1, 1].tolist() == (torch.arange(5.0) / 255).tolist()  # in the data's order
+
+
+@pytest.mark.parametrize(
+    ("count", "fraction", "expected"),
+    [(2, 0.9, 1), (100, 0.001, 1), (100, 0.0, 0), (10, 0.5, 5), (3, 0.99, 2)],
+)
+def test_validation_takes_at_least_one_item_and_leaves_one_to_train(count, fraction, expected):
+    train, val = split_indices(count, fraction, seed=0)
+    assert (len(train), len(val)) == (count - expected, expected)
+
+
+def test_set_seeds_seeds_python_numpy_and_torch():
+    import random
+
+    draws = []
+    for _ in range(2):
+        set_seeds(5)
+        draws.append((random.random(), np.random.random(), torch.rand(1).item()))
+    assert draws[0] == draws[1]
+    set_seeds(6)
+    assert random.random() != draws[0][0] and np.random.random() != draws[0][1]
+
+
+def test_without_a_validation_slice_every_epoch_has_its_loss_alone(digits):
+    images, labels = digits
+    masks = ((images[:32] > 100) * 255).astype(np.uint8)
+    data = ModelSplit(images[:32], images[:32], masks, masks, labels[:32])
+    params = SegmentParams(**{**BASE, "arch": "simple_segnet", "val_fraction": 0.0})
+    epochs = list(fit(prepare(data, "segment", params, ON_CPU), epochs=3))
+    assert [e.number for e in epochs] == [1, 2, 3]
+    assert all(e.train_loss > 0 and e.val_loss is None and e.val_scores is None for e in epochs)
+
+
+def test_validation_scores_come_by_digit_with_the_loss(digits):
+    images, labels = digits
+    masks = ((images[:60] > 100) * 255).astype(np.uint8)
+    data = ModelSplit(images[:60], images[:60], masks, masks, labels[:60])
+    params = SegmentParams(**{**BASE, "arch": "simple_segnet", "val_fraction": 0.5})
+    (epoch,) = fit(prepare(data, "segment", params, ON_CPU), epochs=1)
+    assert isinstance(epoch.val_loss, float) and epoch.val_loss > 0
+    assert set(epoch.val_scores.per_digit["mean_iou"]) <= {str(d) for d in range(10)}
+    assert epoch.val_scores.per_digit["mean_iou"]
+
+
+def test_validation_masks_are_the_nonzero_targets():
+    images = np.zeros((10, 28, 28), np.uint8)
+    targets = np.zeros_like(images)
+    targets[:, 3:5, 3:5] = 1  # a mask of ones is a mask too
+    params = SegmentParams(**{**BASE, "arch": "simple_segnet", "val_fraction": 0.5})
+    run = prepare(ModelSplit(images, images, targets, targets, None), "segment", params, ON_CPU)
+    assert run.val_masks.sum() == 5 * 4

@@ -2,6 +2,7 @@
 
 import json
 import re
+import sys
 
 import pytest
 
@@ -74,6 +75,7 @@ def linked_copy(source, target):
 
 
 @pytest.mark.skipif(not SHARED_CDNET.is_dir(), reason="no ../shared/cdnet here")
+@pytest.mark.skipif(sys.platform == "win32", reason="links to its files need rights on Windows")
 @pytest.mark.parametrize(
     ("removed", "message"),
     [

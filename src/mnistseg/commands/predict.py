@@ -96,7 +96,7 @@ def checkpoint_path(model: str) -> Path:
 
 def check_model(model: str, path: Path, cfg) -> None:
     """A model named must have the checkpoint of that model: its task and what it reads."""
-    from mnistseg.nets.predict import reads_digits
+    from mnistseg.nets.answers import reads_digits
     from mnistseg.nets.registry import MODELS
 
     spec = MODELS.get(model)
@@ -123,8 +123,9 @@ def add_command(commands: argparse._SubParsersAction) -> None:  # pragma: no mut
 
 
 def run(opts: argparse.Namespace) -> None:
+    from mnistseg.nets.answers import answer
     from mnistseg.nets.device import DEVICES, placement, select_device
-    from mnistseg.nets.predict import answer, load_model
+    from mnistseg.nets.predict import load_model
 
     if opts.device not in DEVICES:
         raise InputError(f"--device: one of {', '.join(DEVICES)}, not {opts.device!r}")

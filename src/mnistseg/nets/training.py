@@ -127,19 +127,16 @@ def mean_loss(losses: list[torch.Tensor], sizes: list[int]) -> float:
 
 
 def train_one_epoch(
-    model: nn.Module,
-    batches: Iterable[Batch],
-    optimizer: Adam | torch.optim.Optimizer,
-    device: torch.device,
+    model: nn.Module, batches: Iterable[Batch], optimizer: Adam | torch.optim.Optimizer
 ) -> float:
-    """One pass over `batches`; returns the mean training loss per item.
+    """One pass over `batches` (on the model's device); returns the mean training loss per item.
 
     Each step's loss stays on the device until the epoch ends: nothing in the loop waits for it.
     """
     model.train()
     losses, sizes = [], []
     for batch in batches:
-        x = batch[0].to(device)
+        x = batch[0]
         loss = compute_loss(model(x), batch)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -150,10 +147,9 @@ def train_one_epoch(
 
 
 @torch.no_grad()
-def evaluate(
-    model: nn.Module, batches: Iterable[Batch], device: torch.device
-) -> tuple[float, Predictions]:
-    """Mean loss per item and the predictions over `batches`, in one pass in eval mode.
+def evaluate(model: nn.Module, batches: Iterable[Batch]) -> tuple[float, Predictions]:
+    """Mean loss per item and the predictions over `batches` (on the model's device), in one
+    pass in eval mode.
 
     Masks are logit > 0 (the sigmoid above 0.5 in exact arithmetic, without computing it); a
     class comes with its softmax probability. They come back from the device once, at the end.
@@ -161,7 +157,7 @@ def evaluate(
     model.eval()
     losses, sizes, masks, labels, confidence = [], [], [], [], []
     for batch in batches:
-        x = batch[0].to(device)
+        x = batch[0]
         outputs = model(x)
         losses.append(compute_loss(outputs, batch))
         sizes.append(len(x))
@@ -179,7 +175,7 @@ def evaluate(
     return mean_loss(losses, sizes), predictions
 
 
-def progress(items: Iterable, description: str, total: int) -> Iterable:
+def progress(items: Iterable, description: str, total: int) -> Iterable:  # pragma: no mutate block
     """A progress bar on an interactive terminal; silent in logs and CI."""
     return tqdm(items, desc=description, total=total, leave=False, disable=None)
 
@@ -211,6 +207,11 @@ class Run:
     place: Placement
 
 
+def fused_adam(device: torch.device) -> bool:
+    """Whether Adam's fused kernel (one pass over all parameters) runs on `device`."""
+    return device.type in ("cpu", "cuda")
+
+
 def prepare(data: ModelSplit, task: str, params: SegmentParams, place: Placement) -> Run:
     """Build the network and its optimizer on `place`, and hold out the validation slice
     (seeded); both slices are moved to the device once."""
@@ -222,7 +223,7 @@ def prepare(data: ModelSplit, task: str, params: SegmentParams, place: Placement
     model = build_model(cfg).to(device).to(memory_format=place.memory_format)
     # The fused kernel: the same update in one pass over all parameters (CPU and CUDA only);
     # Adam is mnistseg.nets.optim's, torch.optim.Adam's update without its class.
-    fused = device.type in ("cpu", "cuda")
+    fused = fused_adam(device)
     optimizer = Adam(model.parameters(), lr=params.lr, fused=fused)
     return Run(
         params=params,
@@ -245,12 +246,12 @@ def fit(run: Run, epochs: int) -> Iterator[Epoch]:
     for number in range(1, epochs + 1):
         shuffled = batches(run.train_set, batch_size, place, shuffle)
         loss = train_one_epoch(
-            run.model, progress(shuffled, f"epoch {number}", steps), run.optimizer, place.device
+            run.model, progress(shuffled, f"epoch {number}", steps), run.optimizer
         )
         if not len(run.val_set):
             yield Epoch(number, loss, None, None)
             continue
         val_batches = batches(run.val_set, eval_batch_size(run.val_set, place.eval_pixels), place)
-        val_loss, pred = evaluate(run.model, val_batches, place.device)
+        val_loss, pred = evaluate(run.model, val_batches)
         scores = score(pred, run.val_masks, run.val_labels)
         yield Epoch(number, loss, val_loss, scores)

@@ -1,0 +1,84 @@
+"""A model's answers about pictures of any size, mapped back onto them (untrained networks:
+what is checked is where each answer goes, not how good it is)."""
+
+import numpy as np
+import pytest
+import torch
+
+from mnistseg.data.circles import circle_params
+from mnistseg.data.mnist_form import mnist_form
+from mnistseg.errors import InputError
+from mnistseg.nets.answers import answer, reads_digits
+from mnistseg.nets.device import placement
+from mnistseg.nets.networks import ModelConfig, build_model
+from mnistseg.nets.predict import predict
+from mnistseg.nets.training import mask_data
+
+ON_CPU = placement(torch.device("cpu"))
+
+
+def network(task: str, image_size: int = 28, arch: str = "simple_segnet"):
+    torch.manual_seed(0)
+    cfg = ModelConfig(task=task, arch=arch, width=4, image_size=image_size)
+    return build_model(cfg).eval(), cfg
+
+
+def picture(height: int, width: int, box: tuple[int, int, int, int]) -> np.ndarray:
+    """White on black: a filled rectangle (x, y, w, h) as the digit."""
+    image = np.zeros((height, width), np.uint8)
+    x, y, w, h = box
+    image[y : y + h, x : x + w] = 255
+    return image
+
+
+def test_a_digit_networks_answers_come_from_mnists_form_back_onto_the_picture():
+    model, cfg = network("segment")
+    big, small = picture(120, 90, (30, 20, 25, 60)), picture(28, 28, (10, 4, 8, 20))
+    answers = answer(model, cfg, [big, small], ON_CPU, ["big", "small"])
+    frames = [mnist_form(big), mnist_form(small)]
+    expected = predict(
+        model,
+        cfg,
+        mask_data(np.stack([f for f, _ in frames]), np.zeros((2, 28, 28), np.uint8)),
+        ON_CPU,
+    )
+    for found, (_, framing), mask, image in zip(answers, frames, expected.masks, (big, small)):
+        assert found.mask.shape == image.shape
+        np.testing.assert_array_equal(found.mask, framing.mask_on_picture(mask))
+        assert (found.label, found.probability, found.circle) == (None, None, None)
+    np.testing.assert_array_equal(answers[1].mask, expected.masks[1])  # 28x28: as it is
+
+
+def test_the_circle_models_answer_is_a_class_its_probability_and_the_circle():
+    model, cfg = network("circle", arch="circlization_cnn")
+    image = picture(60, 80, (40, 10, 12, 30))
+    (found,) = answer(model, cfg, [image], ON_CPU, ["photo"])
+    frame, framing = mnist_form(image)
+    expected = predict(
+        model, cfg, mask_data(frame[None], np.zeros((1, 28, 28), np.uint8), np.zeros(1)), ON_CPU
+    )
+    assert found.label == expected.labels[0]
+    assert found.probability == pytest.approx(float(expected.confidence[0]))
+    fitted = circle_params(expected.masks[0].astype(np.uint8) * 255)
+    if fitted is None:
+        assert found.circle is None
+    else:
+        assert found.circle == pytest.approx(framing.circle_on_picture(*fitted))
+
+
+def test_a_picture_without_a_digit_is_named():
+    model, cfg = network("segment")
+    with pytest.raises(InputError, match=r"^blank.png: no digit"):
+        answer(model, cfg, [np.zeros((40, 40), np.uint8)], ON_CPU, ["blank.png"])
+
+
+def test_the_composites_network_answers_on_the_picture_padded_to_its_pooling():
+    model, cfg = network("segment", image_size=56, arch="simple_unet")
+    assert not reads_digits(cfg) and reads_digits(network("segment")[1])
+    image = picture(45, 61, (5, 5, 30, 20))
+    (found,) = answer(model, cfg, [image], ON_CPU, ["grid"])
+    padded = np.zeros((48, 64), np.uint8)
+    padded[:45, :61] = image
+    expected = predict(model, cfg, mask_data(padded[None], padded[None]), ON_CPU)
+    assert found.mask.shape == (45, 61)
+    np.testing.assert_array_equal(found.mask, expected.masks[0][:45, :61])

@@ -1,5 +1,6 @@
 """The params loader: sections of params.yaml into pydantic models, errors in one line."""
 
+import re
 from typing import Annotated, Literal
 
 import pytest
@@ -165,3 +166,10 @@ def test_describe_a_rule_over_several_keys_without_a_section():
     }  # fmt: skip
     assert describe(error, None) == "high: must be >= 1, got 0"
     assert describe(error, "sec") == "sec.high: must be >= 1, got 0"
+
+
+def test_a_missing_section_is_named_with_the_file(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("outer: {other: 3}\n")
+    with pytest.raises(ParamError, match=rf"^{re.escape(str(path))}: no `outer.inner` in `outer`"):
+        load_section(Inner, "outer.inner", path)

@@ -124,3 +124,85 @@ def test_a_picture_is_padded_to_sides_the_network_takes_and_cropped_back():
     mask[10:20, 50:64] = True
     np.testing.assert_array_equal(framing.mask_on_picture(mask), mask[:45, :61])
     assert padded(np.zeros((8, 12), np.uint8), 4)[0].shape == (8, 12)
+
+
+def test_transparency_is_white_paper_showing_through():
+    pixels = np.zeros((1, 2, 4), np.uint8)
+    pixels[0, 0] = (0, 0, 0, 128)  # black ink, half covering: 255 * 127/255 of white shows
+    pixels[0, 1] = (100, 100, 100, 51)  # grey at a fifth: 100 * 0.2 + 255 * 0.8
+    np.testing.assert_array_equal(grey(pixels), [[127, 224]])
+
+
+def test_the_background_is_the_median_of_all_four_edges():
+    # Top and bottom rows at 10, the left and right columns at 30: half the edge pixels
+    # each, so the background is 20, and any other row or column in their place moves it.
+    image = np.zeros((7, 3), np.uint8)
+    image[[0, -1]] = 10
+    image[1:-1, [0, -1]] = 30
+    image[3, 1], image[4, 1] = 25, 28
+    out, inverted = white_on_black(image)
+    assert not inverted
+    # 20 -> 0 and the brightest, 30, -> 255: 25 -> 127.5 -> 128, 28 -> 204, darker stays 0.
+    np.testing.assert_array_equal(out[:, 1], [0, 0, 0, 128, 204, 0, 0])
+    assert (out[1:-1, [0, -1]] == 255).all() and not out[[0, -1]].any()
+
+
+def test_a_border_lighter_than_half_is_paper():
+    assert not white_on_black(np.full((5, 5), 127, np.uint8))[1]
+    assert white_on_black(np.full((5, 5), 128, np.uint8))[1]
+
+
+def test_a_picture_all_background_has_no_ink():
+    for level in (50, 200):  # dark and light paper, nothing on it
+        image, _ = white_on_black(np.full((6, 9), level, np.uint8))
+        assert image.shape == (6, 9) and image.dtype == np.uint8 and not image.any()
+
+
+def test_faint_specks_are_not_part_of_the_digit():
+    picture = np.zeros((100, 100), np.uint8)
+    picture[30:70, 40:60] = 250
+    picture[2, 2] = picture[95, 97] = 20  # dust: Otsu's threshold leaves it out
+    frame, framing = mnist_form(picture)
+    assert framing.box == (40, 30, 20, 40) and frame.dtype == np.uint8
+
+
+def test_a_one_pixel_line_keeps_one_pixel_of_width():
+    picture = np.zeros((120, 60), np.uint8)
+    picture[10:110, 30] = 255  # scaled by 0.2: 1 x 100 -> 0.2 x 20, kept at 1 x 20
+    _, framing = mnist_form(picture)
+    assert framing.scaled == (1, 20)
+    picture = np.zeros((60, 120), np.uint8)
+    picture[30, 10:110] = 255
+    assert mnist_form(picture)[1].scaled == (20, 1)
+
+
+def test_the_digit_is_scaled_with_anti_aliasing_as_mnist_was():
+    picture = np.zeros((100, 100), np.uint8)
+    picture[:, ::2] = 255  # one-pixel stripes, scaled by 0.2: each frame pixel averages them
+    frame, _ = mnist_form(picture)
+    ink = frame[frame > 0]
+    assert ink.size and (ink > 80).all() and (ink < 180).all(), np.unique(ink)
+
+
+def test_a_digit_off_balance_stays_inside_the_frame():
+    heavy_right = np.zeros((40, 40), np.uint8)
+    heavy_right[29, 10:30] = 255  # a thin foot, 20 wide ...
+    heavy_right[10:30, 25:30] = 255  # ... under a block at its right: centring by mass
+    # would push the digit out of the frame on the left
+    frame, framing = mnist_form(heavy_right)
+    assert framing.offset[0] == 0 and frame[:, 0].any()
+    heavy_left = np.fliplr(heavy_right)
+    frame, framing = mnist_form(heavy_left)
+    assert framing.offset[0] == 28 - 20 and frame[:, -1].any()
+
+
+def test_a_picture_pixel_halfway_between_mask_and_background_is_in_the_mask():
+    picture = np.zeros((40, 40), np.uint8)
+    picture[10:20, 10:20] = 255  # scaled by 2: picture pixel 11 falls between frame pixels
+    _, framing = mnist_form(picture)
+    offset = framing.offset[0]
+    mask = np.zeros((28, 28), bool)
+    mask[:, offset + 3 :] = True  # frame pixels offset + 2 (out) and + 3 (in), half each
+    np.testing.assert_array_equal(
+        framing.mask_on_picture(mask)[15, 8:14], [False, False, False, True, True, True]
+    )

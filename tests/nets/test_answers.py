@@ -82,3 +82,31 @@ def test_the_composites_network_answers_on_the_picture_padded_to_its_pooling():
     expected = predict(model, cfg, mask_data(padded[None], padded[None]), ON_CPU)
     assert found.mask.shape == (45, 61)
     np.testing.assert_array_equal(found.mask, expected.masks[0][:45, :61])
+
+
+def test_a_deeper_unet_takes_pictures_padded_to_its_own_pooling():
+    torch.manual_seed(0)
+    cfg = ModelConfig(task="segment", arch="unet", width=4, depth=3, image_size=56)
+    model = build_model(cfg).eval()
+    image = picture(45, 61, (5, 5, 30, 20))
+    (found,) = answer(model, cfg, [image], ON_CPU, ["grid"])
+    padded = np.zeros((48, 64), np.uint8)  # sides that divide 2**3, not only 2**2
+    padded[:45, :61] = image
+    expected = predict(model, cfg, mask_data(padded[None], padded[None]), ON_CPU)
+    np.testing.assert_array_equal(found.mask, expected.masks[0][:45, :61])
+
+
+def test_the_circle_models_circle_is_fitted_to_its_mask_and_drawn_on_the_picture():
+    model, cfg = network("circle", arch="circlization_cnn")
+    last = [
+        m for m in model.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))
+    ]
+    torch.nn.init.zeros_(last[-1].weight)
+    torch.nn.init.constant_(last[-1].bias, 5.0)  # every pixel in: the mask is the whole frame
+    image = picture(60, 80, (40, 10, 12, 30))
+    (found,) = answer(model, cfg, [image], ON_CPU, ["photo"])
+    _, framing = mnist_form(image)
+    whole = circle_params(np.full((28, 28), 255, np.uint8))
+    assert found.circle is not None
+    assert found.circle == pytest.approx(framing.circle_on_picture(*whole))
+    np.testing.assert_array_equal(found.mask, framing.mask_on_picture(np.ones((28, 28), bool)))

@@ -215,3 +215,18 @@ def test_one_checkpoint_predicts_the_same_masks_on_cpu_and_cuda(digits, cuda):
     np.testing.assert_array_equal(cpu_pred.labels, cuda_pred.labels)
     apart = int((cpu_pred.masks != cuda_pred.masks).sum())
     assert apart <= MOST_PIXELS_APART * cpu_pred.masks.size, apart
+
+
+def test_cuda_asked_for_where_there_is_none_says_why_in_params_yaml(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.version, "cuda", None)
+    with pytest.raises(ParamError, match=r"^params.yaml: device is cuda, but .* built without"):
+        select_device("cuda")
+    monkeypatch.setattr(torch.version, "cuda", "13.0")
+    with pytest.raises(ParamError, match=r"^params.yaml: device is cuda, but .* finds no CUDA"):
+        select_device("cuda")
+
+
+def test_a_placement_is_on_its_device():
+    meta = torch.device("meta")
+    assert placement(meta).device == meta and placement(CPU).device == CPU

@@ -236,6 +236,9 @@ def test_the_data_batches_and_network_are_where_the_placement_says():
     assert {held.inputs.device.type, held.masks.device.type, held.labels.device.type} == {"meta"}
     for x, y, labels in batches(held, 4, META, torch.Generator().manual_seed(0)):
         assert (x.device.type, y.device.type, labels.device.type) == ("meta", "meta", "meta")
+    on_cpu = mask_data(images, images, np.arange(10))  # held on the CPU, batches moved
+    for x, y, labels in batches(on_cpu, 4, META):
+        assert (x.device.type, y.device.type, labels.device.type) == ("meta", "meta", "meta")
     params = SegmentParams(**{**BASE, "arch": "simple_segnet", "val_fraction": 0.2})
     run = prepare(ModelSplit(images, images, images, images, None), "segment", params, META)
     assert {p.device.type for p in run.model.parameters()} == {"meta"}

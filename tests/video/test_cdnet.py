@@ -155,3 +155,11 @@ def test_the_f_measure_is_taken_from_precision_and_recall_as_cdnet_does():
     figures = cdnet_metrics(Counts(tp=1, fn=4, tn=5))
     # 0.33333333333333337: one ulp away from 2 TP / (2 TP + FP + FN) = 0.3333333333333333
     assert figures["f_measure"] == 2 * precision * recall / (precision + recall)
+
+
+def test_a_sequence_with_no_frames_is_named(tmp_path):
+    seq = tmp_path / "seq"
+    for sub in ("input", "groundtruth"):
+        (seq / sub).mkdir(parents=True)
+    with pytest.raises(InputError, match=r"^bench.sequences.s: .*input: a folder with no images"):
+        open_sequence(seq, "bench.sequences.s")

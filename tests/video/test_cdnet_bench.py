@@ -156,3 +156,11 @@ def test_the_messages_list_what_is_allowed():
         sequences={"busStation_2": {"folder": "x", "category": "PTZ"}}, subtractors=["mog2"]
     )
     assert list(named.sequences) == ["busStation_2"]
+
+
+def test_categories_are_listed_in_name_order_whatever_the_order_of_the_runs():
+    results = [
+        result("busStation", "shadow", "mog2", 0.8),
+        result("office", "baseline", "mog2", 0.5),
+    ]
+    assert list(summarise(results)["mog2"]["categories"]) == ["baseline", "shadow"]

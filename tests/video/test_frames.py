@@ -75,3 +75,17 @@ def test_what_cannot_be_read_names_the_parameter(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match=r"^video.input: .*empty: a folder with no images"):
         open_frames(tmp_path / "empty", "video.input")
+
+
+def test_grey_frames_in_a_folder_are_read_as_colour(tmp_path):
+    for number in (1, 2):
+        cv2.imwrite(str(tmp_path / f"in{number:06d}.png"), np.full((4, 5), 9 * number, np.uint8))
+    frames = list(open_frames(tmp_path, "video.input").images)
+    assert [f.shape for f in frames] == [(4, 5, 3)] * 2 and (frames[1] == 18).all()
+
+
+def test_a_frame_that_cannot_be_read_names_the_parameter(tmp_path):
+    cv2.imwrite(str(tmp_path / "in000001.png"), np.zeros((4, 5, 3), np.uint8))
+    (tmp_path / "in000002.png").write_bytes(b"not an image")
+    with pytest.raises(InputError, match=r"^video.input: .*in000002.png: OpenCV cannot read"):
+        list(open_frames(tmp_path, "video.input").images)

@@ -1,6 +1,7 @@
 """Each subtractor built with its block of knobs, reproducibly; what stops one, in one line."""
 
 import importlib.util
+import re
 import sys
 
 import cv2
@@ -146,3 +147,17 @@ def test_a_bgslibrary_method_on_windows_stops_with_one_line_naming_it(monkeypatc
         "rand(): on Windows it cannot be seeded, and the masks would change from run to run; "
         "choose one of mog2, knn, gsoc, cnt"
     )
+
+
+@needs_pybgs
+@pytest.mark.parametrize("name", sorted(BGSLIBRARY))
+def test_each_bgslibrary_knob_is_a_setting_its_method_reads(tmp_path, monkeypatch, name):
+    import pybgs
+
+    # Built with no settings file, a method writes one with every setting it reads.
+    (tmp_path / "config").mkdir()
+    monkeypatch.chdir(tmp_path)
+    getattr(pybgs, BGSLIBRARY[name])()
+    written = (tmp_path / "config" / f"{BGSLIBRARY[name]}.xml").read_text()
+    reads = set(re.findall(r"<(\w+)>", written)) - {"opencv_storage"}
+    assert set(getattr(DEFAULTS, name).settings()) <= reads

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import shutil
 from pathlib import Path
 
 import cv2
@@ -12,7 +13,7 @@ import yaml
 
 from mnistseg.data.idx import encode_idx
 from mnistseg.data.sources import SPLIT_FILES
-from scratch import REPO, committed_params, merge
+from scratch import REPO, committed_params, dvc, git, make_project, merge, tiny_params
 
 SHARED_MNIST = REPO.parent / "shared" / "mnist"
 
@@ -57,6 +58,23 @@ def tiny_mnist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_idx_dir(
         folder, {"train": draw_digits(300, seed=1), "test": draw_digits(100, seed=2)}
     )
+
+
+@pytest.fixture(scope="session")
+def ran_project(tiny_mnist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A scratch project on the tiny digit set, run (`dvc repro`) and committed, once a
+    session: tests that start from committed results take a copy (copy_project) of it."""
+    root = make_project(tmp_path_factory.mktemp("ran") / "project", tiny_params([str(tiny_mnist)]))
+    dvc(root, "repro")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "results")
+    return root
+
+
+def copy_project(project: Path, root: Path) -> Path:
+    """A copy of `project` (its git history and DVC cache too) at `root`."""
+    shutil.copytree(project, root, symlinks=True)
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -9,19 +9,18 @@ import sys
 import pytest
 import yaml
 
-from scratch import dvc, git, make_project, run, stages_run, tiny_params
+from conftest import copy_project
+from scratch import dvc, git, run, stages_run
 
 
 @pytest.fixture(scope="module")
-def origin(tiny_mnist, tmp_path_factory):
+def origin(ran_project, tmp_path_factory):
     """Clone A of a project whose results are committed, with a bare git remote `origin` and a
     folder as the default DVC remote; (clone A, the folder everything lives in)."""
     root = tmp_path_factory.mktemp("experiments")
-    repo = make_project(root / "a", tiny_params([str(tiny_mnist)]))
+    repo = copy_project(ran_project, root / "a")
     dvc(repo, "remote", "add", "-d", "shared", str(root / "shared-drive"))
-    dvc(repo, "repro")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "results")
+    git(repo, "commit", "-q", "-am", "the team's DVC remote")
     git(root, "init", "-q", "--bare", "origin.git")
     git(repo, "remote", "add", "origin", str(root / "origin.git"))
     git(repo, "push", "-q", "origin", "HEAD:main")

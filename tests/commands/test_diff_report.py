@@ -9,20 +9,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scratch import dvc, git, make_project, run, tiny_params
+from conftest import copy_project
+from scratch import dvc, git, run
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="no `make` here")
 
 
 @pytest.fixture(scope="module")
-def two_commits(tiny_mnist, tmp_path_factory):
+def two_commits(ran_project, tmp_path_factory):
     """A project run and committed, then run again with unet's learning rate changed."""
-    root = make_project(
-        tmp_path_factory.mktemp("pr-report") / "project", tiny_params([str(tiny_mnist)])
-    )
-    dvc(root, "repro")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "results")
+    root = copy_project(ran_project, tmp_path_factory.mktemp("pr-report") / "project")
     params = yaml.safe_load((root / "params.yaml").read_text())
     params["unet"]["lr"] = 0.01
     (root / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))

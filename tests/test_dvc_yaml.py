@@ -3,6 +3,7 @@ and every stage's command is one that sh, cmd.exe and PowerShell run alike."""
 
 import ast
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,16 @@ def test_the_packages_stages_import_hold_a_docstring_only():
         assert len(body) <= 1, init
         assert all(isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
                    for node in body), init  # fmt: skip
+
+
+def test_params_yaml_comes_back_as_written_from_an_experiment(tmp_path):
+    # `dvc exp run -S key=value` rewrites params.yaml through Hydra and ruamel: flow-style
+    # lists come back as blocks, long flow mappings wrap and comments after aliases move.
+    # The committed file is written as they write it, so an experiment's diff is its values.
+    from dvc.utils.hydra import apply_overrides
+
+    copy = tmp_path / "params.yaml"
+    shutil.copy(REPO / "params.yaml", copy)
+    epochs = yaml.safe_load(copy.read_text())["epochs"]
+    apply_overrides(str(copy), [f"epochs={epochs}"])
+    assert copy.read_text() == (REPO / "params.yaml").read_text()

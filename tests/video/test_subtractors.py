@@ -134,7 +134,7 @@ def test_a_bgslibrary_method_without_pybgs_says_how_to_install_it(monkeypatch):
         make_subtractor("subsense", DEFAULTS.subsense)
     assert str(err.value) == (
         "subtractor 'subsense' is one of BGSLibrary's methods, whose Python wrapper pybgs is "
-        "not installed here: run `make bgslibrary` (README: BGSLibrary)"
+        "not installed here: run `make bgslibrary` (docs/video.md: BGSLibrary)"
     )
 
 

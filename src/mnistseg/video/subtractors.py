@@ -96,7 +96,7 @@ def bgslibrary_subtractor(name: str, knobs: Section):
         raise KnobError(
             "subtractor",
             f"{name!r} is one of BGSLibrary's methods, whose Python wrapper pybgs is not "
-            "installed here: run `make bgslibrary` (README: BGSLibrary)",
+            "installed here: run `make bgslibrary` (docs/video.md: BGSLibrary)",
         ) from None
     method = BGSLIBRARY[name]
     here = os.getcwd()

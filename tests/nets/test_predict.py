@@ -86,3 +86,15 @@ def test_a_file_that_is_no_checkpoint_is_named_with_the_first_line_of_why(tmp_pa
     torch.save({"state_dict": {}}, keyless)
     with pytest.raises(InputError, match=r"keyless.pt: not a checkpoint .* \('config'\)$"):
         load_model(keyless, ON_CPU)
+
+
+def test_an_error_without_words_is_named_by_its_kind(tmp_path, monkeypatch):
+    keyless = tmp_path / "keyless.pt"
+    torch.save({"state_dict": {}}, keyless)
+
+    def refuse(payload):
+        raise ValueError()
+
+    monkeypatch.setattr("mnistseg.nets.predict.model_from_checkpoint", refuse)
+    with pytest.raises(InputError, match=r"keyless.pt: not a checkpoint .* \(ValueError\)$"):
+        load_model(keyless, ON_CPU)

@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 
 from mnistseg.cli import sub_command
-from mnistseg.data.mnist_form import MIN_SIDE, grey, white_on_black
+from mnistseg.data.mnist_form import MIN_SIDE, eight_bit, grey, white_on_black
 from mnistseg.errors import InputError
 from mnistseg.fileio import staged_dir
 from mnistseg.pictures import encode_png, overlay
@@ -68,8 +68,7 @@ def read_picture(path: Path) -> np.ndarray:
 
 def as_bgr(image: np.ndarray) -> np.ndarray:
     """An image as read (grey, BGR, BGRA; 8 or 16 bits) as 8-bit BGR, to draw on."""
-    if image.dtype == np.uint16:
-        image = (image >> 8).astype(np.uint8)
+    image = eight_bit(image)
     if image.ndim == 2:
         return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
     return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR) if image.shape[2] == 4 else image

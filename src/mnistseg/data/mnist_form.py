@@ -20,10 +20,14 @@ DIGIT_BOX = 20  # MNIST scales each digit to fit a box of this side, aspect kept
 MIN_SIDE = 8  # pixels: a smaller picture holds no digit worth reading
 
 
+def eight_bit(image: np.ndarray) -> np.ndarray:
+    """An image as read (8 or 16 bits a channel) at 8 bits a channel."""
+    return (image >> 8).astype(np.uint8) if image.dtype == np.uint16 else image
+
+
 def grey(image: np.ndarray) -> np.ndarray:
     """(H, W) uint8 from a grey, BGR or BGRA image (8 or 16 bits); transparency is white."""
-    if image.dtype == np.uint16:
-        image = (image >> 8).astype(np.uint8)
+    image = eight_bit(image)
     if image.ndim == 2:
         return image
     if image.shape[2] == 4:

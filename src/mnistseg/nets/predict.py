@@ -25,13 +25,11 @@ def load_model(path: Path, place: Placement) -> tuple[nn.Module, ModelConfig]:
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
         model, cfg = model_from_checkpoint(payload)
-    except (pickle.UnpicklingError, zipfile.BadZipFile, EOFError, RuntimeError) as exc:
-        reason = str(exc).strip().splitlines()[0]
-        raise InputError(
-            f"{path}: not a checkpoint of this project's networks ({reason})"
-        ) from None
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"{path}: not a checkpoint of this project's networks ({exc})") from None
+    except (pickle.UnpicklingError, zipfile.BadZipFile, EOFError, RuntimeError, KeyError,
+            TypeError, ValueError) as exc:  # fmt: skip
+        reason = str(exc).strip().partition("\n")[0] or type(exc).__name__  # torch's run long
+        message = f"{path}: not a checkpoint of this project's networks ({reason})"
+        raise InputError(message) from None
     return model.to(place.device).to(memory_format=place.memory_format), cfg
 
 

@@ -6,7 +6,6 @@
     python benchmarks/benchmark.py --video-only         # the video loops against the assignment's
     python benchmarks/benchmark.py --baseline HEAD~3    # the same, before and after, side by side
     python benchmarks/benchmark.py --baseline HEAD~3 --repeats 3  # three end-to-end rounds
-    python benchmarks/benchmark.py --handmade --repeats 3  # stock PyTorch vs hand-made code
     python benchmarks/benchmark.py --notebook           # the notebook's own code, side by side
 
 Prints the end-to-end wall time of a fresh `dvc repro` with its peak memory, then one row per
@@ -23,12 +22,6 @@ With --baseline REV the pipeline is also built from that git revision, and each 
 once per revision in turn, so both columns see the same machine load: these machines are noisy.
 With --repeats N each revision's fresh `dvc repro` runs N times, the revisions in turn, each
 time in a new copy of the project; the median is printed.
-
-With --handmade, a fresh `dvc repro` of the whole pipeline as committed, and with each switch of
-benchmarks/handmade.py flipped (the kept replacement out, each dropped one in), in turn, each
-round starting one configuration further along (N rounds with --repeats; a multiple of 4 puts
-each configuration in each position equally often): each replacement's saving of the median
-end-to-end time.
 
 With --notebook, the notebook's own code (../shared/baseline/run_all.sh: Q1-Q4) and a fresh
 `dvc repro` of the same work (every stage up to the three evaluations, the assignment's
@@ -56,12 +49,10 @@ import numpy as np
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
-sys.path.insert(0, str(REPO / "src"))
-import handmade  # noqa: E402  (beside this file)
+sys.path.insert(0, str(REPO / "src"))  # this checkout's library, whatever is installed
 
-from mnistseg.nets.registry import MODELS  # noqa: E402
-from scratch import PROJECT_FILES, dvc_env, make_project, merge  # noqa: E402  (tests' scratch projects)
+from mnistseg.nets.models import MODELS  # noqa: E402
+from scratch import PROJECT_FILES, dvc_env, make_project, merge  # noqa: E402  (beside this file)
 
 DATA_STAGES = ("download", "otsu", "circles", "composites")
 # The assignment's own workload: 5 epochs, batch sizes 64/64/4 (params.yaml), and the notebook's
@@ -309,89 +300,6 @@ def pipeline(
             startup_parts(stage, command, project, measured)
 
 
-SWITCHES_FOLDER = "switches"  # in a scratch project: the sitecustomize.py that flips them
-
-
-def switches_env(project: Path) -> dict[str, str]:
-    """The environment under which a scratch project's stages load its switches: their folder
-    on PYTHONPATH, where Python finds a sitecustomize.py when it starts (DVC passes the
-    environment on to every stage)."""
-    return {"PYTHONPATH": str(project / SWITCHES_FOLDER)}
-
-
-def handmade_project(root: Path, workload: str, switches: tuple[str, ...]) -> Path:
-    """A scratch project whose stages run with the switches of benchmarks/handmade.py flipped.
-
-    They are flipped by a sitecustomize.py (switches_env); checked by asking a Python started
-    as a stage starts what it would run.
-    """
-    project = make_project(root, WORKLOADS[workload])
-    (project / SWITCHES_FOLDER).mkdir()
-    if switches:
-        (project / SWITCHES_FOLDER / "sitecustomize.py").write_text(
-            handmade.sitecustomize(switches)
-        )
-    probe = (
-        "import checkout_src, torch, mnistseg.nets.training as training\n"
-        "print(training.Adam.__module__, torch.nn.ConvTranspose2d.__name__)"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=project / "stages",
-        env={**dvc_env(), **switches_env(project)},
-        capture_output=True,
-        text=True,
-    )
-    expected = " ".join([
-        "torch.optim.adam" if "stock-adam" in switches else "mnistseg.nets.optim",
-        "UpConv" if "upconv" in switches else "ConvTranspose2d",
-    ])  # fmt: skip
-    if done.stdout.strip() != expected:
-        raise SystemExit(f"{switches}: the stages would not run them ({done.stdout}{done.stderr})")
-    return project
-
-
-# (replacement, whether the pipeline keeps it, the switches with it, the switches without it)
-REPLACEMENTS = (
-    ("adam (mnistseg.nets.optim: functional, no torch.optim class)", "kept", (), ("stock-adam",)),
-    ("upconv (ConvTranspose2d as one matrix product)", "dropped", ("upconv",), ()),
-    ("mallopt (freed memory kept on the heap)", "dropped", ("mallopt",), ()),
-)
-
-
-def handmade_table(tmp: Path, workload: str, repeats: int, only: list[str]) -> None:
-    """A fresh `dvc repro` as committed and with each switch flipped (or those `only`), in turn,
-    `repeats` times."""
-    rows = [row for row in REPLACEMENTS if not only or set(row[2] + row[3]) & set(only)]
-    configs = sorted({switches for row in rows for switches in row[2:]})
-    print(f"stock vs hand-made, workload {workload}, {os.cpu_count()} CPUs, {repeats} rounds")
-    walls: dict[tuple[str, ...], list[float]] = {switches: [] for switches in configs}
-    for round_number in range(repeats):
-        # Each round starts one further along: the first run of a round was seen to be slower,
-        # so over len(configs) rounds every configuration runs once in every position.
-        shift = round_number % len(configs)
-        for i, switches in enumerate(configs[shift:] + configs[:shift]):
-            project = handmade_project(tmp / f"handmade-{round_number}-{i}", workload, switches)
-            measured = run_measured(
-                [sys.executable, "-m", "dvc", "repro"], project, env=switches_env(project)
-            )
-            walls[switches].append(measured.wall)
-            name = ", ".join(switches) or "as committed"
-            print(
-                f"  round {round_number + 1}, {name}: {measured.wall:.1f} s, {measured.peak_text()}"
-            )
-            shutil.rmtree(project)
-    median = {switches: statistics.median(runs) for switches, runs in walls.items()}
-    print("\n| replacement | in the pipeline | with it | without it | saves |")
-    print("| --- | --- | --- | --- | --- |")
-    for name, kept, with_it, without in rows:
-        saved = 100 * (median[without] - median[with_it]) / median[without]
-        print(
-            f"| {name} | {kept} | {median[with_it]:.1f} s | {median[without]:.1f} s "
-            f"| {saved:+.1f}% |"
-        )
-
-
 def notebook_side_by_side(tmp: Path, baseline: Path, mnist: Path, repeats: int) -> None:
     """The notebook's Q1-Q4 and the pipeline's same work, in turn: times, scores and ratio."""
     run_all = baseline / "run_all.sh"
@@ -414,9 +322,9 @@ def notebook_side_by_side(tmp: Path, baseline: Path, mnist: Path, repeats: int) 
         measured = run_measured([sys.executable, "-m", "dvc", "repro", *targets], project)
         times["pipeline"].append(measured.wall)
         print(f"pipeline (round {round_number + 1}): {measured.wall:.1f} s, {measured.peak_text()}")
-        for model, spec in MODELS.items():
+        for model, cls in MODELS.items():
             metrics = json.loads((project / "metrics" / f"{model}.json").read_text())[model]
-            shown = ", ".join(f"{name} {metrics[name]:.4f}" for name in spec.headline)
+            shown = ", ".join(f"{name} {metrics[name]:.4f}" for name in cls.headline)
             print(f"  {model}: {shown}")
         shutil.rmtree(project)
     notebook, ours = (statistics.median(times[name]) for name in ("notebook", "pipeline"))
@@ -441,12 +349,6 @@ def main() -> None:
     )
     args.add_argument("--keep", action="store_true", help="keep the temporary project")
     args.add_argument(
-        "--handmade",
-        nargs="*",
-        choices=handmade.SWITCHES,
-        help="stock vs each hand-made replacement (or those named), end to end",
-    )
-    args.add_argument(
         "--notebook", action="store_true", help="the notebook's own code and the pipeline"
     )
     args.add_argument("--baseline-code", type=Path, default=REPO.parent / "shared/baseline")
@@ -458,9 +360,6 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="mnistseg-bench-"))
     try:
-        if opts.handmade is not None:
-            handmade_table(tmp, opts.workload, opts.repeats, opts.handmade)
-            return
         if opts.notebook:
             notebook_side_by_side(tmp, opts.baseline_code, opts.mnist, opts.repeats)
             return

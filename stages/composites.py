@@ -6,9 +6,8 @@ import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
 from mnistseg.cli import run_stage, stage_parser
 from mnistseg.data.arrays import OTSU_ARRAYS, SPLITS, load_split, write_dataset
 from mnistseg.data.composites import CompositeParams, composite_grid, split_generators
-from mnistseg.errors import ParamError
 from mnistseg.fileio import write_bytes
-from mnistseg.params import load_section, restore_hint
+from mnistseg.params import load_section, param_error
 from mnistseg.pictures import encode_png, mask_preview
 
 
@@ -34,10 +33,7 @@ def main(argv: list[str] | None = None) -> None:
                 generators[split],
             )
         except ValueError as exc:  # fewer digits than a composite's cells
-            raise ParamError(
-                f"{opts.params}: composites.grid: {split} split: {exc}. "
-                + restore_hint(opts.params)
-            ) from None
+            raise param_error(opts.params, f"composites.grid: {split} split: {exc}") from None
         print(
             f"composites: {split}: {params.count(split)} of {params.grid}x{params.grid} "
             f"digits, {made.images.shape[1]}x{made.images.shape[2]}"

@@ -8,10 +8,9 @@ from mnistseg.cli import run_stage, stage_parser
 from mnistseg.data.arrays import model_split
 from mnistseg.fileio import staged_dir, write_json
 from mnistseg.nets.device import DeviceParams, placement, select_device
-from mnistseg.nets.predict import load_model, predict
-from mnistseg.nets.registry import MODELS
+from mnistseg.nets.inference import load_model, predict
+from mnistseg.nets.models import MODELS
 from mnistseg.nets.scoring import confusion_rows, per_digit_rows, score
-from mnistseg.nets.training import mask_data
 from mnistseg.params import load_section
 from mnistseg.pictures import encode_png, prediction_grid
 
@@ -29,12 +28,13 @@ def main(argv: list[str] | None = None) -> None:
     if not opts.checkpoint.is_file():
         raise FileNotFoundError(f"{opts.checkpoint}: missing (run `train@{opts.model}`)")
     place = placement(device)
-    model, cfg = load_model(opts.checkpoint, place)
-    test = model_split(opts.dataset, "test", MODELS[opts.model].arrays, cfg.input, cfg.circle_from)
-    labels = test.labels if cfg.task == "circle" else None
-    data = mask_data(test.inputs, test.targets, labels)
-    print(f"evaluate@{opts.model}: {cfg.arch}, {len(data)} test items on {device}", flush=True)
-    pred = predict(model, cfg, data, place)
+    network, model = load_model(opts.checkpoint, place)
+    test = model_split(opts.dataset, "test", model.arrays, *model.sees())
+    print(
+        f"evaluate@{opts.model}: {model.arch}, {len(test.inputs)} test items on {device}",
+        flush=True,
+    )
+    pred = predict(network, model, test.inputs, place)
     target = test.masks > 0
     scores = score(pred, target, test.labels)
 

@@ -7,9 +7,8 @@ import numpy as np
 
 import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
 from mnistseg.cli import run_stage, stage_parser
-from mnistseg.errors import ParamError
 from mnistseg.fileio import staged_dir, write_bytes, write_json
-from mnistseg.params import load_section, restore_hint
+from mnistseg.params import load_section, param_error
 from mnistseg.pictures import encode_png, video_preview
 from mnistseg.video.cdnet import GroundTruth
 from mnistseg.video.config import Output, VideoParams
@@ -31,10 +30,11 @@ class ClipWriter:
             fourcc = cv2.VideoWriter_fourcc(*self.output.codec)
             self.writer = cv2.VideoWriter(str(self.path), fourcc, self.fps, frame.shape[1::-1])
             if not self.writer.isOpened():
-                raise ParamError(
+                raise param_error(
+                    self.params_file,
                     f"video.output.codec {self.output.codec!r} in video.output.container "
                     f"{self.output.container!r}: OpenCV cannot write it on this machine "
-                    "(mp4v/mp4 and MJPG/avi work). " + restore_hint(self.params_file)
+                    "(mp4v/mp4 and MJPG/avi work)",
                 )
         self.writer.write(frame)
 

@@ -13,7 +13,17 @@ import yaml
 
 from mnistseg.data.idx import encode_idx
 from mnistseg.data.sources import SPLIT_FILES
-from scratch import REPO, committed_params, dvc, git, make_project, merge, tiny_params
+from scratch import (
+    REPO,
+    changed,
+    committed_params,
+    committed_section,
+    dvc,
+    git,
+    make_project,
+    merge,
+    tiny_params,
+)
 
 SHARED_MNIST = REPO.parent / "shared" / "mnist"
 
@@ -135,3 +145,10 @@ def load_stage(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def model_of(name: str, **changes):
+    """Model `name`'s committed params.yaml section with `changes`, validated as params.yaml is."""
+    from mnistseg.nets.models import MODELS
+
+    return changed(committed_section(MODELS[name], name), name, **changes)

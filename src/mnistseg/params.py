@@ -103,6 +103,12 @@ def load_section(cls: type[S], section: str | None, path: Path = PARAMS_FILE) ->
         raise ParamError(f"{exc}. {restore_hint(path)}") from None
 
 
+def param_error(path: Path, problem: str) -> ParamError:
+    """The error for a value of the params file `path` that a stage cannot use: `problem`
+    names the key and says what is wrong; the way back is added."""
+    return ParamError(f"{path}: {problem}. {restore_hint(path)}")
+
+
 def restore_hint(path: Path) -> str:
     """How to go back to the committed params, in one sentence."""
     return (

@@ -2,31 +2,43 @@ import pytest
 import torch
 from torch import nn
 
+from conftest import model_of
+from mnistseg.nets.models import MODELS, archs
 from mnistseg.nets.networks import (
+    NETWORKS,
     GlobalAvgPool,
-    ModelConfig,
-    build_model,
+    build_network,
     checkpoint_bytes,
-    model_from_checkpoint,
+    network_from_checkpoint,
 )
-from mnistseg.nets.registry import MODELS
-from scratch import committed_section
 
+# (model, arch, picture side): every network each model can name
 CASES = [
-    ("segment", "simple_segnet", 28),
-    ("segment", "simple_unet", 56),
-    ("segment", "unet", 28),
-    ("segment", "unet", 56),
-    ("circle", "circlization_cnn", 28),
-    ("circle", "unet", 28),
+    ("segnet", "simple_segnet", 28),
+    ("segnet", "unet", 28),
+    ("unet", "simple_unet", 56),
+    ("unet", "unet", 56),
+    ("circlenet", "circlization_cnn", 28),
+    ("circlenet", "unet", 28),
 ]
 
 
-@pytest.mark.parametrize(("task", "arch", "size"), CASES)
-def test_output_shapes(task, arch, size):
-    cfg = ModelConfig(task=task, arch=arch, width=4, image_size=size)
-    out = build_model(cfg)(torch.rand(3, 1, size, size))
-    if task == "circle":
+def small(name: str, arch: str):
+    """Model `name` with the network `arch` at width 4 (the U-Net two levels deep)."""
+    return model_of(name, arch=arch, width=4, depth=2 if arch == "unet" else None)
+
+
+def test_every_arch_a_model_can_name_is_a_network():
+    for model in MODELS.values():
+        assert set(archs(model)) <= set(NETWORKS)
+    assert {arch for model in MODELS.values() for arch in archs(model)} == set(NETWORKS)
+
+
+@pytest.mark.parametrize(("name", "arch", "size"), CASES)
+def test_output_shapes(name, arch, size):
+    model = small(name, arch)
+    out = build_network(model)(torch.rand(3, 1, size, size))
+    if model.task == "circle":
         class_logits, mask_logits = out
         assert class_logits.shape == (3, 10)
         assert mask_logits.shape == (3, 1, size, size)
@@ -82,7 +94,7 @@ NOTEBOOK = [
 def test_defaults_are_the_notebooks_networks(model, task, size, notebook, count):
     torch.manual_seed(0)
     theirs = notebook().eval()
-    ours = build_model(committed_section(MODELS[model].params, model).network(task, size)).eval()
+    ours = build_network(model_of(model)).eval()
     assert sum(p.numel() for p in ours.parameters()) == count
     assert sum(p.numel() for p in theirs.parameters()) == count
     # Module for module: the same layer types in the same order (the Sigmoid is in the loss).
@@ -114,50 +126,42 @@ def test_defaults_are_the_notebooks_networks(model, task, size, notebook, count)
     torch.testing.assert_close(torch.sigmoid(mine), reference)
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"task": "segment", "arch": "resnet"}, "arch 'resnet' cannot do"),
-        ({"task": "segment", "arch": "circlization_cnn"}, "cannot do the 'segment' task"),
-        ({"task": "circle", "arch": "unet", "depth": 3, "image_size": 28}, "not divisible"),
-        ({"task": "count", "arch": "unet"}, "task must be"),
-    ],
-)
-def test_bad_configs_are_refused(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        ModelConfig(**kwargs)
-
-
-def test_depth_is_the_unets_alone():
-    # The assignment's networks have two levels whatever `depth` says: 28 px is fine.
-    assert ModelConfig(task="segment", arch="simple_segnet", depth=3, image_size=28).depth == 3
-
-
-@pytest.mark.parametrize(("task", "arch", "size"), CASES)
-def test_checkpoint_round_trip(tmp_path, task, arch, size):
-    cfg = ModelConfig(task=task, arch=arch, width=4, image_size=size)
-    model = build_model(cfg).eval()
-    (tmp_path / "model.pt").write_bytes(checkpoint_bytes(model, cfg))
-    loaded, loaded_cfg = model_from_checkpoint(torch.load(tmp_path / "model.pt", weights_only=True))
-    assert loaded_cfg == cfg
+@pytest.mark.parametrize(("name", "arch", "size"), CASES)
+def test_checkpoint_round_trip(tmp_path, name, arch, size):
+    model = small(name, arch)
+    network = build_network(model).eval()
+    (tmp_path / "model.pt").write_bytes(checkpoint_bytes(network, model))
+    payload = torch.load(tmp_path / "model.pt", weights_only=True)
+    loaded, loaded_model = network_from_checkpoint(payload)
+    assert loaded_model == model and type(loaded_model) is MODELS[name]
+    assert ("depth" in payload["config"]) == (arch == "unet")  # a knob only where it is read
     x = torch.rand(2, 1, size, size)
     with torch.no_grad():
-        for a, b in zip(torch.atleast_1d(model(x)), torch.atleast_1d(loaded.eval()(x))):
+        for a, b in zip(torch.atleast_1d(network(x)), torch.atleast_1d(loaded.eval()(x))):
             torch.testing.assert_close(a, b)
 
 
+def test_a_checkpoint_is_rebuilt_as_the_model_it_names(tmp_path):
+    """segnet and unet share their knobs and networks: only the stored name tells them apart."""
+    model = model_of("unet", width=4)
+    payload = {"model": "unet", "config": model.model_dump(exclude_none=True),
+               "state_dict": build_network(model).state_dict()}  # fmt: skip
+    assert type(network_from_checkpoint(payload)[1]) is MODELS["unet"]
+    assert type(network_from_checkpoint({**payload, "model": "segnet"})[1]) is MODELS["segnet"]
+
+
 def test_equal_weights_give_equal_checkpoint_bytes(tmp_path):
-    cfg = ModelConfig(task="segment", arch="simple_segnet", width=4)
+    model = small("segnet", "simple_segnet")
     torch.manual_seed(0)
-    first = checkpoint_bytes(build_model(cfg), cfg)
+    first = checkpoint_bytes(build_network(model), model)
     torch.manual_seed(0)
-    assert checkpoint_bytes(build_model(cfg), cfg) == first
+    assert checkpoint_bytes(build_network(model), model) == first
     torch.manual_seed(1)
-    assert checkpoint_bytes(build_model(cfg), cfg) != first
+    assert checkpoint_bytes(build_network(model), model) != first
 
 
 def test_the_stronger_unet_doubles_its_width_each_level_with_batch_norm():
-    net = build_model(ModelConfig(task="circle", arch="unet", width=4, depth=2))
+    net = build_network(small("circlenet", "unet"))
     assert [block[0].out_channels for block in net.down] == [4, 8, 16]
     for block in [*net.down, *net.merge]:
         assert [type(layer) for layer in block] == [nn.Conv2d, nn.BatchNorm2d, nn.ReLU] * 2
@@ -167,7 +171,8 @@ def test_the_stronger_unet_doubles_its_width_each_level_with_batch_norm():
     ]  # fmt: skip
     assert net.classifier[2].p == 0.2 and net.classifier[3].in_features == 16
     assert [(up.in_channels, up.out_channels) for up in net.up] == [(16, 8), (8, 4)]
-    assert build_model(ModelConfig(task="segment", arch="unet")).classifier is None
+    assert build_network(small("segnet", "unet")).classifier is None
+    assert len(build_network(model_of("segnet", arch="unet", depth=3)).down) == 4
 
 
 def test_the_global_average_pool_is_torchs_adaptive_one_to_the_bit():
@@ -181,12 +186,3 @@ def test_the_global_average_pool_is_torchs_adaptive_one_to_the_bit():
         results.append((out, inputs.grad))
     for ours, torchs in zip(*results):
         assert torch.equal(ours, torchs)
-
-
-def test_an_unknown_task_or_an_arch_that_cannot_do_it_is_named():
-    with pytest.raises(ValueError, match=r"^task must be one of segment, circle, got 'x'$"):
-        ModelConfig(task="x", arch="unet")
-    with pytest.raises(ValueError, match=r"^arch 'simple_segnet' cannot do the 'circle' task$"):
-        ModelConfig(task="circle", arch="simple_segnet")
-    with pytest.raises(ValueError, match=r"^arch 'vgg' cannot do the 'segment' task$"):
-        ModelConfig(task="segment", arch="vgg")

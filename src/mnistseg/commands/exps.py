@@ -12,47 +12,31 @@ are dropped: they are still in `dvc exp show` (and `dvc queue status`).
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 
+import pandas as pd
+
 from mnistseg.cli import sub_command
+from mnistseg.errors import InputError
+from mnistseg.nets.models import MODELS
+
+# The columns of `dvc exp show` that are neither metrics nor params.
+TABLE_COLUMNS = frozenset(("Experiment", "rev", "typ", "Created", "parent", "State", "Executor"))
 
 
-def flat_names(tree: Mapping, prefix: str = "") -> list[str]:
-    """The dotted column names DVC gives the leaves of a nested metrics mapping."""
-    names = []
-    for key, value in tree.items():
-        name = f"{prefix}{key}"
-        names += flat_names(value, f"{name}.") if isinstance(value, Mapping) else [name]
-    return names
-
-
-def metric_names(shown: object) -> set[str]:
-    """Every metric column of `dvc exp show --json`'s output: its rows hold `metrics` as
-    {file: {"data": {...}}}, the workspace, the commits and each experiment alike."""
-    names: set[str] = set()
-    if isinstance(shown, Mapping):
-        for key, value in shown.items():
-            if key == "metrics" and isinstance(value, Mapping):
-                for per_file in value.values():
-                    data = per_file.get("data") if isinstance(per_file, Mapping) else None
-                    names.update(flat_names(data) if isinstance(data, Mapping) else [])
-            else:
-                names |= metric_names(value)
-    elif isinstance(shown, list):
-        for item in shown:
-            names |= metric_names(item)
-    return names
+def metric_names(rows: Iterable[Mapping], params: Iterable[str]) -> set[str]:
+    """The metric columns of `dvc.api.exp_show`'s rows: what is no column of the table itself,
+    no param (`params`: the params' dotted names) and no dependency (a path)."""
+    columns = {name for row in rows for name in row}
+    return {name for name in columns - TABLE_COLUMNS - set(params) if "/" not in name}
 
 
 def headline_columns() -> list[str]:
     """The one score per model the table always shows, in the models' order."""
-    from mnistseg.nets.registry import MODELS  # imported here: it imports torch
-
-    return [f"{model}.{spec.headline[0]}" for model, spec in MODELS.items()]
+    return [f"{name}.{model.headline[0]}" for name, model in MODELS.items()]
 
 
 def show_args(metric_names: Iterable[str]) -> list[str]:
@@ -78,10 +62,13 @@ def add_command(commands: argparse._SubParsersAction) -> None:  # pragma: no mut
 
 
 def run(opts: argparse.Namespace) -> int:
+    from dvc.api import exp_show, params_show  # imported here: only this command reads them
+    from dvc.exceptions import DvcException
+
+    try:
+        rows, params = exp_show(), params_show()
+    except DvcException as exc:
+        raise InputError(f"dvc exp show: {exc}") from None
+    names = metric_names(rows, pd.json_normalize(params).columns)
     show = [sys.executable, "-m", "dvc", "exp", "show", "--no-pager"]
-    listed = subprocess.run([*show, "--json", *opts.passed], capture_output=True, text=True)
-    if listed.returncode != 0:  # DVC's own error, as it said it
-        sys.stderr.write(listed.stderr)
-        return listed.returncode
-    names = metric_names(json.loads(listed.stdout or "[]"))
     return subprocess.run([*show, *show_args(names), *opts.passed], check=False).returncode

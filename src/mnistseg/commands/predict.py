@@ -27,6 +27,7 @@ from mnistseg.cli import sub_command
 from mnistseg.data.mnist_form import MIN_SIDE, eight_bit, grey, white_on_black
 from mnistseg.errors import InputError
 from mnistseg.fileio import staged_dir
+from mnistseg.nets.models import MODELS
 from mnistseg.pictures import encode_png, overlay
 from mnistseg.video.frames import IMAGE_SUFFIXES
 
@@ -88,25 +89,7 @@ def output_names(paths: list[Path]) -> list[str]:
 
 def checkpoint_path(model: str) -> Path:
     """A model's name is its checkpoint under models/; anything else is a checkpoint's path."""
-    from mnistseg.nets.registry import MODELS
-
     return MODELS_FOLDER / f"{model}.pt" if model in MODELS else Path(model)
-
-
-def check_model(model: str, path: Path, cfg) -> None:
-    """A model named must have the checkpoint of that model: its task and what it reads."""
-    from mnistseg.nets.answers import reads_digits
-    from mnistseg.nets.registry import MODELS
-
-    spec = MODELS.get(model)
-    if spec is None:
-        return
-    if cfg.task != spec.task or reads_digits(cfg) != spec.digits:
-        reads = "digits" if reads_digits(cfg) else f"{cfg.image_size}x{cfg.image_size} images"
-        raise InputError(
-            f"{path}: the checkpoint of another model ({cfg.arch}, the {cfg.task} task on "
-            f"{reads}), not {model}'s"
-        )
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:  # pragma: no mutate block
@@ -122,9 +105,9 @@ def add_command(commands: argparse._SubParsersAction) -> None:  # pragma: no mut
 
 
 def run(opts: argparse.Namespace) -> None:
-    from mnistseg.nets.answers import answer
     from mnistseg.nets.device import DEVICES, placement, select_device
-    from mnistseg.nets.predict import load_model
+    from mnistseg.nets.inference import load_model
+    from mnistseg.nets.own_pictures import answer, framed
 
     if opts.device not in DEVICES:
         raise InputError(f"--device: one of {', '.join(DEVICES)}, not {opts.device!r}")
@@ -134,10 +117,16 @@ def run(opts: argparse.Namespace) -> None:
     files = image_files(opts.images)
     images = [read_picture(file) for file in files]
     place = placement(select_device(opts.device, "--device"))
-    model, cfg = load_model(path, place)
-    check_model(opts.model, path, cfg)
-    pictures = [white_on_black(grey(image))[0] for image in images]
-    answers = answer(model, cfg, pictures, place, [str(file) for file in files])
+    network, model = load_model(path, place)
+    if opts.model in MODELS and model.name != opts.model:
+        raise InputError(f"{path}: the checkpoint of {model.name}, not of {opts.model}")
+    pictures = []
+    for file, image in zip(files, images):
+        try:
+            pictures.append(framed(model, white_on_black(grey(image))[0]))
+        except ValueError as exc:
+            raise InputError(f"{file}: {exc}") from None
+    answers = answer(network, model, pictures, place)
     records = []
     with staged_dir(opts.out) as tmp:
         for name, file, image, found in zip(output_names(files), files, images, answers):

@@ -19,22 +19,19 @@ import argparse
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from mnistseg.cli import sub_command
 from mnistseg.errors import InputError
-
-if TYPE_CHECKING:
-    from mnistseg.nets.registry import ModelSpec
+from mnistseg.nets.models import MODELS, Model
 
 SHARED_PARAMS = ("epochs",)  # top-level params every model's result depends on
 
 
-def model_params(model: str, spec: ModelSpec) -> list[str]:
+def model_params(model: type[Model]) -> list[str]:
     """The params a model's result depends on, but its seed: `epochs` and its own section."""
-    own = [f"{model}.{name}" for name in spec.params.model_fields if name != "seed"]
+    own = [f"{model.name}.{name}" for name in model.model_fields if name != "seed"]
     return [*SHARED_PARAMS, *own]
 
 
@@ -50,7 +47,7 @@ def variant_name(row: Mapping, baseline: Mapping, params: list[str]) -> str:
 
 
 def samples(
-    rows: Iterable[Mapping], baseline: Mapping, models: Mapping[str, ModelSpec]
+    rows: Iterable[Mapping], baseline: Mapping, models: Mapping[str, type[Model]]
 ) -> pd.DataFrame:
     """One row per model, variant, seed and headline score (columns model, variant, seed,
     score, value), from experiment rows: flat dicts (`segnet.seed`, `segnet.mean_iou`, ...) as
@@ -62,12 +59,12 @@ def samples(
     rows = list(rows)
     frame = pd.DataFrame(rows)
     found = [pd.DataFrame(columns=["model", "variant", "seed", "score", "value"])]
-    for model, spec in models.items():
-        names = {f"{model}.seed": "seed", **{f"{model}.{name}": name for name in spec.headline}}
+    for model, cls in models.items():
+        names = {f"{model}.seed": "seed", **{f"{model}.{name}": name for name in cls.headline}}
         if not set(names) <= set(frame.columns):
             continue
         runs = frame[list(names)].rename(columns=names).apply(pd.to_numeric, errors="coerce")
-        params = model_params(model, spec)
+        params = model_params(cls)
         runs["variant"] = [variant_name(row, baseline, params) for row in rows]
         runs = runs.dropna()
         runs = runs[runs["seed"] % 1 == 0].astype({"seed": int})
@@ -145,8 +142,6 @@ def add_command(commands: argparse._SubParsersAction) -> None:  # pragma: no mut
 
 
 def run(opts: argparse.Namespace) -> None:
-    from mnistseg.nets.registry import MODELS  # imported here: it imports torch
-
     baseline, rows = read_experiments(opts.repo, opts.rev)
     found = samples(rows, baseline, MODELS)
     if found.empty:

@@ -1,4 +1,5 @@
-"""Training and inference loops: data held on the device as tensors, batches taken by index."""
+"""Training: the data held on the device as tensors, batches taken by index, Adam, and each
+epoch's validation loss and scores."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from torch.nn import functional as F  # noqa: N812
 from tqdm import tqdm
 
 from mnistseg.data.arrays import ModelSplit
-from mnistseg.nets.config import SegmentParams
 from mnistseg.nets.device import Placement
-from mnistseg.nets.networks import ModelConfig, build_model
-from mnistseg.nets.optim import Adam
+from mnistseg.nets.inference import as_input, collect, eval_batch_size, read_outputs
+from mnistseg.nets.models import Model
+from mnistseg.nets.networks import build_network
 from mnistseg.nets.scoring import Predictions, Scores, score
 
 
@@ -61,12 +62,6 @@ def set_seeds(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def eval_batch_size(data: MaskData, pixels: int) -> int:
-    """How many of `data`'s items an inference batch of about `pixels` pixels takes."""
-    height, width = data.inputs.shape[-2:]
-    return max(1, pixels // (height * width))
-
-
 def split_indices(count: int, val_fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """A seeded (train, validation) split of range(count); validation gets >= 1 item if asked."""
     order = torch.randperm(count, generator=torch.Generator().manual_seed(seed))
@@ -92,13 +87,7 @@ def batches(
     ).to(data.inputs.device)
     for start in range(0, len(data), batch_size):
         index = order[start : start + batch_size]
-        x = (
-            data.inputs[index]
-            .to(place.device)
-            .float()
-            .div_(255)
-            .contiguous(memory_format=place.memory_format)
-        )
+        x = as_input(data.inputs[index], place)
         y = data.masks[index].to(place.device).float()
         labels = None if data.labels is None else data.labels[index].to(place.device)
         yield x, y, labels
@@ -127,17 +116,17 @@ def mean_loss(losses: list[torch.Tensor], sizes: list[int]) -> float:
 
 
 def train_one_epoch(
-    model: nn.Module, batches: Iterable[Batch], optimizer: Adam | torch.optim.Optimizer
+    network: nn.Module, batches: Iterable[Batch], optimizer: torch.optim.Optimizer
 ) -> float:
-    """One pass over `batches` (on the model's device); returns the mean training loss per item.
+    """One pass over `batches` (on the network's device); the mean training loss per item.
 
     Each step's loss stays on the device until the epoch ends: nothing in the loop waits for it.
     """
-    model.train()
+    network.train()
     losses, sizes = [], []
     for batch in batches:
         x = batch[0]
-        loss = compute_loss(model(x), batch)
+        loss = compute_loss(network(x), batch)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -147,32 +136,17 @@ def train_one_epoch(
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, batches: Iterable[Batch]) -> tuple[float, Predictions]:
-    """Mean loss per item and the predictions over `batches` (on the model's device), in one
-    pass in eval mode.
-
-    Masks are logit > 0 (the sigmoid above 0.5 in exact arithmetic, without computing it); a
-    class comes with its softmax probability. They come back from the device once, at the end.
-    """
-    model.eval()
-    losses, sizes, masks, labels, confidence = [], [], [], [], []
+def validate(network: nn.Module, batches: Iterable[Batch]) -> tuple[float, Predictions]:
+    """Mean loss per item and the predictions over `batches` (on the network's device), in
+    one pass in eval mode: what the network learns, as inference reads it."""
+    network.eval()
+    losses, sizes, answers = [], [], []
     for batch in batches:
-        x = batch[0]
-        outputs = model(x)
+        outputs = network(batch[0])
         losses.append(compute_loss(outputs, batch))
-        sizes.append(len(x))
-        if isinstance(outputs, tuple):
-            predicted = outputs[0].argmax(dim=1)
-            labels.append(predicted)
-            confidence.append(outputs[0].softmax(dim=1).gather(1, predicted[:, None])[:, 0])
-            outputs = outputs[1]
-        masks.append(outputs[:, 0] > 0)
-    predictions = Predictions(
-        torch.cat(masks).cpu().numpy(),
-        torch.cat(labels).cpu().numpy() if labels else None,
-        torch.cat(confidence).cpu().numpy() if confidence else None,
-    )
-    return mean_loss(losses, sizes), predictions
+        sizes.append(len(batch[0]))
+        answers.append(read_outputs(outputs))
+    return mean_loss(losses, sizes), collect(answers)
 
 
 def progress(items: Iterable, description: str, total: int) -> Iterable:  # pragma: no mutate block
@@ -194,10 +168,9 @@ class Epoch:
 class Run:
     """A model ready to train: network, optimizer, data split into training and validation."""
 
-    params: SegmentParams
-    model: nn.Module
-    cfg: ModelConfig
-    optimizer: Adam
+    params: Model
+    network: nn.Module
+    optimizer: torch.optim.Adam
     train_set: MaskData
     val_set: MaskData
     # (V, H, W) bool: validation scores what the network learns; for `circle_from: digit_mask`
@@ -212,23 +185,19 @@ def fused_adam(device: torch.device) -> bool:
     return device.type in ("cpu", "cuda")
 
 
-def prepare(data: ModelSplit, task: str, params: SegmentParams, place: Placement) -> Run:
+def prepare(data: ModelSplit, params: Model, place: Placement) -> Run:
     """Build the network and its optimizer on `place`, and hold out the validation slice
     (seeded); both slices are moved to the device once."""
-    cfg = params.network(task, image_size=data.inputs.shape[-1])
-    labels = data.labels if task == "circle" else None
+    labels = data.labels if params.task == "circle" else None
     everything = mask_data(data.inputs, data.targets, labels)
     train_index, val_index = split_indices(len(everything), params.val_fraction, params.seed)
     device = place.device
-    model = build_model(cfg).to(device).to(memory_format=place.memory_format)
-    # The fused kernel: the same update in one pass over all parameters (CPU and CUDA only);
-    # Adam is mnistseg.nets.optim's, torch.optim.Adam's update without its class.
-    fused = fused_adam(device)
-    optimizer = Adam(model.parameters(), lr=params.lr, fused=fused)
+    network = build_network(params).to(device).to(memory_format=place.memory_format)
+    # The fused kernel: the same update in one pass over all parameters (CPU and CUDA only).
+    optimizer = torch.optim.Adam(network.parameters(), lr=params.lr, fused=fused_adam(device))
     return Run(
         params=params,
-        model=model,
-        cfg=cfg,
+        network=network,
         optimizer=optimizer,
         train_set=everything.subset(train_index).to(device),
         val_set=everything.subset(val_index).to(device),
@@ -239,19 +208,19 @@ def prepare(data: ModelSplit, task: str, params: SegmentParams, place: Placement
 
 
 def fit(run: Run, epochs: int) -> Iterator[Epoch]:
-    """Train `run.model` for `epochs`, yielding each epoch's losses and validation scores."""
+    """Train `run.network` for `epochs`, yielding each epoch's losses and validation scores."""
     batch_size, place = run.params.batch_size, run.place
     shuffle = torch.Generator().manual_seed(run.params.seed)
     steps = -(-len(run.train_set) // batch_size)
     for number in range(1, epochs + 1):
         shuffled = batches(run.train_set, batch_size, place, shuffle)
         loss = train_one_epoch(
-            run.model, progress(shuffled, f"epoch {number}", steps), run.optimizer
+            run.network, progress(shuffled, f"epoch {number}", steps), run.optimizer
         )
         if not len(run.val_set):
             yield Epoch(number, loss, None, None)
             continue
-        val_batches = batches(run.val_set, eval_batch_size(run.val_set, place.eval_pixels), place)
-        val_loss, pred = evaluate(run.model, val_batches)
+        size = eval_batch_size(run.val_set.inputs.shape[-2:], place.eval_pixels)
+        val_loss, pred = validate(run.network, batches(run.val_set, size, place))
         scores = score(pred, run.val_masks, run.val_labels)
         yield Epoch(number, loss, val_loss, scores)

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from mnistseg.commands.exps import headline_columns
-from mnistseg.nets.registry import MODELS
+from mnistseg.nets.models import MODELS
 from scratch import dvc, dvc_env, git, make_project, run, stages_run, tiny_params
 
 DATA_STAGES = ["download", "otsu", "circles", "composites"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mnistseg.nets.registry import MODELS
+from mnistseg.nets.models import MODELS
 from scratch import dvc, git, make_project, stages_run, tiny_params
 
 BUCKET = "mnistseg-remote"

@@ -7,15 +7,14 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import SHARED_MNIST, draw_digits
+from conftest import SHARED_MNIST, draw_digits, model_of
 from mnistseg.commands import main as mnistseg
 from mnistseg.data.circles import circle_masks
 from mnistseg.data.otsu import otsu_masks
-from mnistseg.nets.config import CircleParams, SegmentParams
 from mnistseg.nets.device import placement
-from mnistseg.nets.networks import ModelConfig, build_model, checkpoint_bytes
-from mnistseg.nets.predict import load_model, predict
-from mnistseg.nets.training import fit, mask_data, prepare, set_seeds
+from mnistseg.nets.inference import load_model, predict
+from mnistseg.nets.networks import build_network, checkpoint_bytes
+from mnistseg.nets.training import fit, prepare, set_seeds
 
 ON_CPU = placement(torch.device("cpu"))
 TRAIN_COUNT = 6000
@@ -55,21 +54,13 @@ def models(digit_sets, tmp_path_factory):
     circles, _, _ = circle_masks(masks)
     root = tmp_path_factory.mktemp("predict")
     (root / "models").mkdir()
-    common = {"depth": 2, "batch_size": 32, "lr": 0.003, "seed": 0, "val_fraction": 0.0}
-    trainings = {
-        "segnet": (SegmentParams(arch="simple_segnet", width=8, **common), "segment", masks),
-        "circlenet": (
-            CircleParams(arch="circlization_cnn", width=16, input="image",
-                         circle_from="decoder", **common),
-            "circle",
-            circles,
-        ),
-    }  # fmt: skip
-    for name, (params, task, targets) in trainings.items():
+    common = {"batch_size": 32, "lr": 0.003, "seed": 0, "val_fraction": 0.0}
+    for name, targets in (("segnet", masks), ("circlenet", circles)):
+        params = model_of(name, **common)
         set_seeds(0)
-        run = prepare(ModelSplit(images, images, targets, targets, labels), task, params, ON_CPU)
+        run = prepare(ModelSplit(images, images, targets, targets, labels), params, ON_CPU)
         list(fit(run, epochs=2))
-        (root / "models" / f"{name}.pt").write_bytes(checkpoint_bytes(run.model, run.cfg))
+        (root / "models" / f"{name}.pt").write_bytes(checkpoint_bytes(run.network, params))
     return root
 
 
@@ -93,9 +84,8 @@ def test_mnist_digits_as_png_get_what_the_evaluate_stage_gives(models, digit_set
     run_predict(models / "models" / f"{model}.pt", folder, "--out", tmp_path / "out")
     records, masks = read_outputs(tmp_path / "out")
     # What the evaluate stage computes for these digits (its targets play no part).
-    network, cfg = load_model(models / "models" / f"{model}.pt", ON_CPU)
-    task_labels = labels if cfg.task == "circle" else None
-    expected = predict(network, cfg, mask_data(images, images, task_labels), ON_CPU)
+    network, loaded = load_model(models / "models" / f"{model}.pt", ON_CPU)
+    expected = predict(network, loaded, images, ON_CPU)
     np.testing.assert_array_equal(np.stack(masks), expected.masks)
     if model == "circlenet":
         assert [r["class"] for r in records] == expected.labels.tolist()
@@ -141,8 +131,8 @@ def test_a_big_off_centre_dark_digit_on_light_paper_is_found_and_read(models, di
     segments, masks = read_outputs(tmp_path / "seg")
     circles, _ = read_outputs(tmp_path / "circle")
     # The classes the circle model gives the digits at MNIST's size, in MNIST's form.
-    network, cfg = load_model(models / "models" / "circlenet.pt", ON_CPU)
-    in_form = predict(network, cfg, mask_data(images[:6], images[:6], labels[:6]), ON_CPU)
+    network, loaded = load_model(models / "models" / "circlenet.pt", ON_CPU)
+    in_form = predict(network, loaded, images[:6], ON_CPU)
     for record, mask, circle, label in zip(segments, masks, circles, in_form.labels):
         truth = truths[record["image"].rsplit("/", 1)[-1].rsplit("\\", 1)[-1]]
         assert mask.shape == truth.shape
@@ -168,8 +158,8 @@ def test_a_model_is_named_or_given_as_a_file(models, digit_sets, tmp_path, monke
 
 def test_the_composites_model_takes_any_size_its_pooling_takes(tmp_path):
     torch.manual_seed(0)
-    cfg = ModelConfig(task="segment", arch="simple_unet", width=4, image_size=56)
-    (tmp_path / "unet.pt").write_bytes(checkpoint_bytes(build_model(cfg), cfg))
+    model = model_of("unet", width=4)
+    (tmp_path / "unet.pt").write_bytes(checkpoint_bytes(build_network(model), model))
     picture = np.zeros((45, 61), np.uint8)
     picture[10:30, 20:40] = 255
     cv2.imwrite(str(tmp_path / "grid.png"), picture)
@@ -178,7 +168,7 @@ def test_the_composites_model_takes_any_size_its_pooling_takes(tmp_path):
     network, _ = load_model(tmp_path / "unet.pt", ON_CPU)
     padded = np.zeros((48, 64), np.uint8)
     padded[:45, :61] = picture
-    expected = predict(network, cfg, mask_data(padded[None], padded[None]), ON_CPU).masks[0]
+    expected = predict(network, model, padded[None], ON_CPU).masks[0]
     np.testing.assert_array_equal(masks[0], expected[:45, :61])
 
 
@@ -221,7 +211,9 @@ def test_bad_input_stops_with_one_line_naming_the_file_and_writes_nothing(
     (project / "models" / "segnet.pt").write_bytes(circle.read_bytes())
     monkeypatch.chdir(project)
     names_in_one_line(
-        capsys, ["segnet", good, "--out", out], "models/segnet.pt: the checkpoint of another model"
+        capsys,
+        ["segnet", good, "--out", out],
+        "models/segnet.pt: the checkpoint of circlenet, not of segnet",
     )
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

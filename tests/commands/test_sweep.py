@@ -3,7 +3,7 @@ import math
 import pytest
 
 from mnistseg.commands.sweep import markdown_table, mean_std, samples, summary
-from mnistseg.nets.registry import MODELS
+from mnistseg.nets.models import MODELS
 
 SEGNET = {"segnet.arch": "simple_segnet", "segnet.width": 8, "segnet.depth": 2,
           "segnet.batch_size": 64, "segnet.lr": 0.001, "segnet.val_fraction": 0.05}  # fmt: skip

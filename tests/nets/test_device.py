@@ -10,21 +10,13 @@ import pytest
 import torch
 import torch.utils.deterministic
 
-from conftest import load_stage, write_params
+from conftest import load_stage, model_of, write_params
 from mnistseg.data.arrays import ModelSplit
 from mnistseg.errors import ParamError
-from mnistseg.nets.config import CircleParams, SegmentParams
 from mnistseg.nets.device import DeviceParams, placement, select_device
-from mnistseg.nets.networks import checkpoint, model_from_checkpoint
-from mnistseg.nets.training import (
-    batches,
-    eval_batch_size,
-    evaluate,
-    fit,
-    mask_data,
-    prepare,
-    set_seeds,
-)
+from mnistseg.nets.inference import predict
+from mnistseg.nets.networks import build_network
+from mnistseg.nets.training import fit, prepare, set_seeds
 from mnistseg.params import validate_section
 
 CPU = torch.device("cpu")
@@ -151,36 +143,29 @@ def circle_split(digits, count: int) -> ModelSplit:
 
 
 TRAININGS = [
-    ("segment", "simple_segnet", {}),
-    ("circle", "circlization_cnn", {}),
-    ("circle", "unet", {"width": 4}),  # batch norm, dropout, the class head's mean
+    ("segnet", {"arch": "simple_segnet"}),
+    ("circlenet", {"arch": "circlization_cnn"}),
+    ("circlenet", {"arch": "unet", "width": 4, "depth": 2}),  # batch norm, dropout, the mean
 ]
 
 
-def short_training(digits, task: str, arch: str, change: dict, place) -> dict:
-    values = {
-        "arch": arch, "width": 8, "depth": 2, "batch_size": 16, "lr": 0.003, "seed": 3,
-        "val_fraction": 0.1, **change,
-    }  # fmt: skip
-    if task == "circle":
-        params = CircleParams(**values, input="image", circle_from="decoder")
-        data = circle_split(digits, 128)
-    else:
-        params = SegmentParams(**values)
-        data = digit_split(digits, 128)
+def short_training(digits, name: str, change: dict, place) -> dict:
+    values = {"width": 8, "batch_size": 16, "lr": 0.003, "seed": 3, "val_fraction": 0.1}
+    params = model_of(name, **{**values, **change})
+    data = circle_split(digits, 128) if name == "circlenet" else digit_split(digits, 128)
     set_seeds(params.seed)
-    run = prepare(data, task, params, place)
+    run = prepare(data, params, place)
     assert run.train_set.inputs.device.type == place.device.type  # held on the device
     epochs = list(fit(run, epochs=2))
-    state = {k: v.cpu() for k, v in run.model.state_dict().items()}
+    state = {k: v.cpu() for k, v in run.network.state_dict().items()}
     return {"state": state, "losses": [(e.train_loss, e.val_loss) for e in epochs]}
 
 
 @pytest.mark.cuda
-@pytest.mark.parametrize(("task", "arch", "change"), TRAININGS, ids=[t[1] for t in TRAININGS])
-def test_two_trainings_with_one_seed_are_bit_identical_on_cuda(digits, cuda, task, arch, change):
-    first = short_training(digits, task, arch, change, cuda)
-    again = short_training(digits, task, arch, change, cuda)
+@pytest.mark.parametrize(("name", "change"), TRAININGS, ids=[t[1]["arch"] for t in TRAININGS])
+def test_two_trainings_with_one_seed_are_bit_identical_on_cuda(digits, cuda, name, change):
+    first = short_training(digits, name, change, cuda)
+    again = short_training(digits, name, change, cuda)
     assert first["losses"] == again["losses"]
     for name, tensor in first["state"].items():
         assert torch.equal(tensor, again["state"][name]), name
@@ -193,24 +178,19 @@ MOST_PIXELS_APART = 1e-4
 
 @pytest.mark.cuda
 def test_one_checkpoint_predicts_the_same_masks_on_cpu_and_cuda(digits, cuda):
-    params = CircleParams(
-        arch="circlization_cnn", width=8, depth=2, batch_size=16, lr=0.003, seed=0,
-        val_fraction=0.0, input="image", circle_from="decoder",
-    )  # fmt: skip
+    params = model_of("circlenet", width=8, batch_size=16, lr=0.003, seed=0, val_fraction=0.0)
     on_cpu = placement(CPU)
     set_seeds(0)
-    run = prepare(circle_split(digits, 200), "circle", params, on_cpu)
+    run = prepare(circle_split(digits, 200), params, on_cpu)
     list(fit(run, epochs=2))
-    payload = checkpoint(run.model, run.cfg)
+    state = run.network.state_dict()
     test = circle_split(digits, 200)
-    data = mask_data(test.inputs, test.targets, test.labels)
     predictions = []
     for place in (on_cpu, cuda):
-        model, _ = model_from_checkpoint(payload)
-        model = model.to(place.device).to(memory_format=place.memory_format)
-        held = data.to(place.device)
-        test_batches = batches(held, eval_batch_size(held, place.eval_pixels), place)
-        predictions.append(evaluate(model, test_batches)[1])
+        network = build_network(params)
+        network.load_state_dict(state)
+        network = network.to(place.device).to(memory_format=place.memory_format)
+        predictions.append(predict(network, params, test.inputs, place))
     cpu_pred, cuda_pred = predictions
     np.testing.assert_array_equal(cpu_pred.labels, cuda_pred.labels)
     apart = int((cpu_pred.masks != cuda_pred.masks).sum())

@@ -3,15 +3,13 @@ import pytest
 import torch
 from torch.nn import functional as F  # noqa: N812
 
+from conftest import model_of
 from mnistseg.data.arrays import ModelSplit
-from mnistseg.nets.config import SegmentParams
 from mnistseg.nets.device import Placement, placement
-from mnistseg.nets.networks import ModelConfig, build_model
+from mnistseg.nets.networks import build_network
 from mnistseg.nets.training import (
     batches,
     compute_loss,
-    eval_batch_size,
-    evaluate,
     fit,
     fused_adam,
     mask_data,
@@ -20,6 +18,7 @@ from mnistseg.nets.training import (
     set_seeds,
     split_indices,
     train_one_epoch,
+    validate,
 )
 
 CPU = torch.device("cpu")
@@ -33,32 +32,31 @@ def small_data(digits):
     return mask_data(images[:64], masks[:64], labels[:64])
 
 
-@pytest.mark.parametrize(
-    ("task", "arch"), [("segment", "simple_segnet"), ("circle", "circlization_cnn")]
-)
-def test_a_few_steps_lower_the_loss(small_data, task, arch):
+@pytest.mark.parametrize("name", ["segnet", "circlenet"])
+def test_a_few_steps_lower_the_loss(small_data, name):
     set_seeds(0)
     data = (
         small_data
-        if task == "circle"
+        if name == "circlenet"
         else mask_data(small_data.inputs[:, 0].numpy(), small_data.masks[:, 0].numpy() * 255)
     )
-    model = build_model(ModelConfig(task=task, arch=arch, width=8))
-    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
-    before, _ = evaluate(model, batches(data, 64, ON_CPU))
+    network = build_network(model_of(name, width=8))
+    optimizer = torch.optim.Adam(network.parameters(), lr=3e-3)
+    before, _ = validate(network, batches(data, 64, ON_CPU))
     for _ in range(15):
         train_one_epoch(
-            model, batches(data, 16, ON_CPU, torch.Generator().manual_seed(0)), optimizer
+            network, batches(data, 16, ON_CPU, torch.Generator().manual_seed(0)), optimizer
         )
-    assert evaluate(model, batches(data, 64, ON_CPU))[0] < 0.7 * before
+    assert validate(network, batches(data, 64, ON_CPU))[0] < 0.7 * before
 
 
 def train_briefly(data, seed):
     set_seeds(seed)
-    model = build_model(ModelConfig(task="circle", arch="circlization_cnn", width=4))
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    train_one_epoch(model, batches(data, 8, ON_CPU, torch.Generator().manual_seed(seed)), optimizer)
-    return evaluate(model, batches(data, 32, ON_CPU))[1], model
+    network = build_network(model_of("circlenet", width=4))
+    optimizer = torch.optim.Adam(network.parameters(), lr=1e-3)
+    shuffled = batches(data, 8, ON_CPU, torch.Generator().manual_seed(seed))
+    train_one_epoch(network, shuffled, optimizer)
+    return validate(network, batches(data, 32, ON_CPU))[1], network
 
 
 def test_same_seed_same_model(small_data):
@@ -66,12 +64,6 @@ def test_same_seed_same_model(small_data):
     np.testing.assert_array_equal(a.masks, b.masks)
     for pa, pb in zip(model_a.parameters(), model_b.parameters()):
         torch.testing.assert_close(pa, pb, rtol=0, atol=0)
-
-
-@pytest.mark.parametrize(("side", "expected"), [(28, 334), (56, 83), (1024, 1)])
-def test_inference_batches_hold_a_fixed_number_of_pixels(side, expected):
-    images = np.zeros((2, side, side), dtype=np.uint8)
-    assert eval_batch_size(mask_data(images, images), 1 << 18) == expected
 
 
 def test_batches_cover_every_item_once(small_data):
@@ -92,16 +84,16 @@ def test_the_epoch_loss_is_the_mean_per_item_summed_in_float64(small_data):
     """As a loop that reads each step's loss at once would have it, to the bit, without
     waiting for the device at each step."""
     set_seeds(0)
-    model = build_model(ModelConfig(task="circle", arch="circlization_cnn", width=4))
-    state = {k: v.clone() for k, v in model.state_dict().items()}
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    network = build_network(model_of("circlenet", width=4))
+    state = {k: v.clone() for k, v in network.state_dict().items()}
+    optimizer = torch.optim.Adam(network.parameters(), lr=1e-3)
     shuffled = batches(small_data, 10, ON_CPU, torch.Generator().manual_seed(1))
-    ours = train_one_epoch(model, shuffled, optimizer)
-    model.load_state_dict(state)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    ours = train_one_epoch(network, shuffled, optimizer)
+    network.load_state_dict(state)
+    optimizer = torch.optim.Adam(network.parameters(), lr=1e-3)
     total = 0.0
     for batch in batches(small_data, 10, ON_CPU, torch.Generator().manual_seed(1)):
-        loss = compute_loss(model(batch[0]), batch)
+        loss = compute_loss(network(batch[0]), batch)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -115,21 +107,18 @@ def test_mean_loss_weighs_each_batch_by_its_items():
     assert mean_loss([], []) == 0.0
 
 
-BASE = {
-    "arch": "unet", "batch_size": 8, "lr": 0.001, "seed": 0, "val_fraction": 0.1, "width": 8,
-    "depth": 2,
-}  # fmt: skip
+def segnet(**changes):
+    """segnet's committed section at width 8 and batch size 8, with `changes`."""
+    return model_of("segnet", **{"width": 8, "batch_size": 8, "seed": 0, **changes})
 
 
 def test_fit_yields_every_epoch_with_validation_scores(digits):
     images, labels = digits
     masks = ((images > 100) * 255).astype(np.uint8)
     data = ModelSplit(images[:80], images[:80], masks[:80], masks[:80], labels[:80])
-    params = SegmentParams(
-        **{**BASE, "arch": "simple_segnet", "val_fraction": 0.25, "batch_size": 16}
-    )
+    params = segnet(val_fraction=0.25, batch_size=16)
     set_seeds(0)
-    run = prepare(data, "segment", params, ON_CPU)
+    run = prepare(data, params, ON_CPU)
     assert (len(run.train_set), len(run.val_set)) == (60, 20)
     epochs = list(fit(run, epochs=2))
     assert [e.number for e in epochs] == [1, 2]
@@ -144,8 +133,8 @@ def test_validation_scores_what_the_network_learns(digits):
     targets = ((images[:40] > 100) * 255).astype(np.uint8)
     circles = np.zeros_like(targets)  # nothing like what it learns
     data = ModelSplit(images[:40], images[:40], targets, circles, labels[:40])
-    params = SegmentParams(**{**BASE, "arch": "simple_segnet", "val_fraction": 0.5})
-    run = prepare(data, "segment", params, ON_CPU)
+    params = segnet(val_fraction=0.5)
+    run = prepare(data, params, ON_CPU)
     _, val_index = split_indices(40, 0.5, params.seed)
     np.testing.assert_array_equal(run.val_masks, targets[val_index.numpy()] > 0)
     assert run.val_masks.any()
@@ -179,21 +168,18 @@ def test_a_logit_of_exactly_zero_is_background():
             return torch.zeros_like(x)
 
     data = mask_data(np.zeros((3, 4, 4), np.uint8), np.zeros((3, 4, 4), np.uint8))
-    _, pred = evaluate(Zeros(), batches(data, 2, ON_CPU))
+    _, pred = validate(Zeros(), batches(data, 2, ON_CPU))
     assert pred.masks.shape == (3, 4, 4) and not pred.masks.any()
 
 
 def test_only_the_circle_task_carries_labels(digits):
-    from mnistseg.nets.config import CircleParams
-
     images, labels = digits
     masks = ((images[:20] > 100) * 255).astype(np.uint8)
     data = ModelSplit(images[:20], images[:20], masks, masks, labels[:20])
-    values = {**BASE, "arch": "circlization_cnn", "width": 2, "val_fraction": 0.25}
-    seg = prepare(data, "segment", SegmentParams(**{**values, "arch": "simple_segnet"}), ON_CPU)
+    seg = prepare(data, segnet(width=2, val_fraction=0.25), ON_CPU)
     assert seg.train_set.labels is None and seg.val_set.labels is None
-    params = CircleParams(**values, input="image", circle_from="decoder")
-    circle = prepare(data, "circle", params, ON_CPU)
+    params = model_of("circlenet", width=2, val_fraction=0.25, seed=0)
+    circle = prepare(data, params, ON_CPU)
     train_index, val_index = split_indices(20, 0.25, params.seed)
     np.testing.assert_array_equal(circle.train_set.labels, labels[:20][train_index.numpy()])
     np.testing.assert_array_equal(circle.val_set.labels, labels[:20][val_index.numpy()])
@@ -214,10 +200,8 @@ def test_epochs_are_shuffled_by_one_generator_seeded_with_the_models_seed(digits
     images, labels = digits
     masks = ((images[:24] > 100) * 255).astype(np.uint8)
     data = ModelSplit(images[:24], images[:24], masks, masks, labels[:24])
-    params = SegmentParams(
-        **{**BASE, "arch": "simple_segnet", "width": 2, "seed": 5, "val_fraction": 0.0}
-    )
-    list(fit(prepare(data, "segment", params, ON_CPU), epochs=3))
+    params = segnet(width=2, seed=5, val_fraction=0.0)
+    list(fit(prepare(data, params, ON_CPU), epochs=3))
     shuffle = torch.Generator().manual_seed(5)
     expected = [torch.randperm(24, generator=shuffle) for _ in range(3)]
     assert len(orders) == 3
@@ -239,21 +223,20 @@ def test_the_data_batches_and_network_are_where_the_placement_says():
     on_cpu = mask_data(images, images, np.arange(10))  # held on the CPU, batches moved
     for x, y, labels in batches(on_cpu, 4, META):
         assert (x.device.type, y.device.type, labels.device.type) == ("meta", "meta", "meta")
-    params = SegmentParams(**{**BASE, "arch": "simple_segnet", "val_fraction": 0.2})
-    run = prepare(ModelSplit(images, images, images, images, None), "segment", params, META)
-    assert {p.device.type for p in run.model.parameters()} == {"meta"}
+    params = segnet(val_fraction=0.2)
+    run = prepare(ModelSplit(images, images, images, images, None), params, META)
+    assert {p.device.type for p in run.network.parameters()} == {"meta"}
     assert (run.train_set.inputs.device.type, run.val_set.masks.device.type) == ("meta", "meta")
 
 
 def test_the_network_takes_the_placements_memory_format(digits):
     images, labels = digits
     data = ModelSplit(images[:8], images[:8], images[:8], images[:8], labels[:8])
-    params = SegmentParams(**{**BASE, "arch": "simple_segnet"})
-    run = prepare(data, "segment", params, ON_CPU)
-    weight = run.model.encoder[3].weight  # (16, 8, 3, 3): the two layouts differ
+    params = segnet()
+    run = prepare(data, params, ON_CPU)
+    weight = run.network.encoder[3].weight  # (16, 8, 3, 3): the two layouts differ
     assert weight.is_contiguous(memory_format=torch.channels_last)
     assert not weight.is_contiguous()
-    assert run.cfg == params.network("segment", image_size=28)
 
 
 def test_adams_fused_kernel_runs_on_the_cpu_and_cuda_only():
@@ -305,8 +288,8 @@ def test_without_a_validation_slice_every_epoch_has_its_loss_alone(digits):
     images, labels = digits
     masks = ((images[:32] > 100) * 255).astype(np.uint8)
     data = ModelSplit(images[:32], images[:32], masks, masks, labels[:32])
-    params = SegmentParams(**{**BASE, "arch": "simple_segnet", "val_fraction": 0.0})
-    epochs = list(fit(prepare(data, "segment", params, ON_CPU), epochs=3))
+    params = segnet(val_fraction=0.0)
+    epochs = list(fit(prepare(data, params, ON_CPU), epochs=3))
     assert [e.number for e in epochs] == [1, 2, 3]
     assert all(e.train_loss > 0 and e.val_loss is None and e.val_scores is None for e in epochs)
 
@@ -315,8 +298,8 @@ def test_validation_scores_come_by_digit_with_the_loss(digits):
     images, labels = digits
     masks = ((images[:60] > 100) * 255).astype(np.uint8)
     data = ModelSplit(images[:60], images[:60], masks, masks, labels[:60])
-    params = SegmentParams(**{**BASE, "arch": "simple_segnet", "val_fraction": 0.5})
-    (epoch,) = fit(prepare(data, "segment", params, ON_CPU), epochs=1)
+    params = segnet(val_fraction=0.5)
+    (epoch,) = fit(prepare(data, params, ON_CPU), epochs=1)
     assert isinstance(epoch.val_loss, float) and epoch.val_loss > 0
     assert set(epoch.val_scores.per_digit["mean_iou"]) <= {str(d) for d in range(10)}
     assert epoch.val_scores.per_digit["mean_iou"]
@@ -326,6 +309,15 @@ def test_validation_masks_are_the_nonzero_targets():
     images = np.zeros((10, 28, 28), np.uint8)
     targets = np.zeros_like(images)
     targets[:, 3:5, 3:5] = 1  # a mask of ones is a mask too
-    params = SegmentParams(**{**BASE, "arch": "simple_segnet", "val_fraction": 0.5})
-    run = prepare(ModelSplit(images, images, targets, targets, None), "segment", params, ON_CPU)
+    params = segnet(val_fraction=0.5)
+    run = prepare(ModelSplit(images, images, targets, targets, None), params, ON_CPU)
     assert run.val_masks.sum() == 5 * 4
+
+
+def test_the_optimizer_is_torchs_adam_at_the_models_rate_fused_on_the_cpu(digits):
+    images, labels = digits
+    data = ModelSplit(images[:8], images[:8], images[:8], images[:8], labels[:8])
+    run = prepare(data, segnet(lr=0.004), ON_CPU)
+    assert type(run.optimizer) is torch.optim.Adam
+    assert (run.optimizer.defaults["lr"], run.optimizer.defaults["fused"]) == (0.004, True)
+    assert run.optimizer.defaults["betas"] == (0.9, 0.999) and not run.optimizer.defaults["amsgrad"]

@@ -15,6 +15,7 @@ from torch import nn
 from mnistseg.digits import DIGIT_SIDE, NUM_CLASSES
 from mnistseg.nets.models import MODELS, Model
 
+
 def conv_relu_pool(c_in: int, c_out: int) -> list[nn.Module]:
     """The assignment's encoder level: Conv(3x3, padding 1) + ReLU + MaxPool(2)."""
     return [nn.Conv2d(c_in, c_out, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
@@ -64,7 +65,7 @@ class CirclizationCNN(nn.Module):
         super().__init__()
         w = model.width
         self.encoder = two_level_encoder(w)
-        side = DIGIT_SIDE // 2**model.pooling_levels()
+        side = DIGIT_SIDE // 2 ** model.pooling_levels()
         self.fc = nn.Linear(2 * w * side * side, NUM_CLASSES)
         self.decoder = two_level_decoder(w)
 
@@ -101,9 +102,7 @@ class UNet(nn.Module):
             + [conv_block(widths[i], widths[i + 1]) for i in range(depth)]
         )
         self.pool = nn.MaxPool2d(2)
-        self.up = nn.ModuleList(
-            up_conv(widths[i + 1], widths[i]) for i in reversed(range(depth))
-        )
+        self.up = nn.ModuleList(up_conv(widths[i + 1], widths[i]) for i in reversed(range(depth)))
         self.merge = nn.ModuleList(
             conv_block(2 * widths[i], widths[i]) for i in reversed(range(depth))
         )

@@ -37,13 +37,13 @@ def framed(model: Model, picture: np.ndarray) -> Framed:
     return padded(picture, 2 ** model.pooling_levels())
 
 
-def answer(network: nn.Module, model: Model, pictures: list[Framed], place: Placement) -> list[Answer]:
+def answer(
+    network: nn.Module, model: Model, pictures: list[Framed], place: Placement
+) -> list[Answer]:
     """The network's answers about framed pictures, each mapped back onto its picture. A digit
     model's frames (all 28x28) go through the network together, others one by one."""
-    if model.digits:
-        groups = [list(range(len(pictures)))]
-    else:
-        groups = [[i] for i in range(len(pictures))]
+    every = range(len(pictures))
+    groups = [list(every)] if model.digits else [[i] for i in every]
     answers: dict[int, Answer] = {}
     for group in groups:
         pred = predict(network, model, np.stack([pictures[i][0] for i in group]), place)

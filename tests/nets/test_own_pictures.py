@@ -5,22 +5,25 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import model_of
 from mnistseg.data.circles import circle_params
 from mnistseg.data.mnist_form import mnist_form
-from mnistseg.errors import InputError
-from mnistseg.nets.answers import answer, reads_digits
 from mnistseg.nets.device import placement
-from mnistseg.nets.networks import ModelConfig, build_model
-from mnistseg.nets.predict import predict
-from mnistseg.nets.training import mask_data
+from mnistseg.nets.inference import predict
+from mnistseg.nets.networks import build_network
+from mnistseg.nets.own_pictures import answer, framed
 
 ON_CPU = placement(torch.device("cpu"))
 
 
-def network(task: str, image_size: int = 28, arch: str = "simple_segnet"):
+def network(name: str, **changes):
     torch.manual_seed(0)
-    cfg = ModelConfig(task=task, arch=arch, width=4, image_size=image_size)
-    return build_model(cfg).eval(), cfg
+    model = model_of(name, width=4, **changes)
+    return build_network(model).eval(), model
+
+
+def answers(network, model, pictures):
+    return answer(network, model, [framed(model, p) for p in pictures], ON_CPU)
 
 
 def picture(height: int, width: int, box: tuple[int, int, int, int]) -> np.ndarray:
@@ -32,31 +35,24 @@ def picture(height: int, width: int, box: tuple[int, int, int, int]) -> np.ndarr
 
 
 def test_a_digit_networks_answers_come_from_mnists_form_back_onto_the_picture():
-    model, cfg = network("segment")
+    net, model = network("segnet")
     big, small = picture(120, 90, (30, 20, 25, 60)), picture(28, 28, (10, 4, 8, 20))
-    answers = answer(model, cfg, [big, small], ON_CPU, ["big", "small"])
+    found_all = answers(net, model, [big, small])
     frames = [mnist_form(big), mnist_form(small)]
-    expected = predict(
-        model,
-        cfg,
-        mask_data(np.stack([f for f, _ in frames]), np.zeros((2, 28, 28), np.uint8)),
-        ON_CPU,
-    )
-    for found, (_, framing), mask, image in zip(answers, frames, expected.masks, (big, small)):
+    expected = predict(net, model, np.stack([f for f, _ in frames]), ON_CPU)
+    for found, (_, framing), mask, image in zip(found_all, frames, expected.masks, (big, small)):
         assert found.mask.shape == image.shape
         np.testing.assert_array_equal(found.mask, framing.mask_on_picture(mask))
         assert (found.label, found.probability, found.circle) == (None, None, None)
-    np.testing.assert_array_equal(answers[1].mask, expected.masks[1])  # 28x28: as it is
+    np.testing.assert_array_equal(found_all[1].mask, expected.masks[1])  # 28x28: as it is
 
 
 def test_the_circle_models_answer_is_a_class_its_probability_and_the_circle():
-    model, cfg = network("circle", arch="circlization_cnn")
+    net, model = network("circlenet")
     image = picture(60, 80, (40, 10, 12, 30))
-    (found,) = answer(model, cfg, [image], ON_CPU, ["photo"])
+    (found,) = answers(net, model, [image])
     frame, framing = mnist_form(image)
-    expected = predict(
-        model, cfg, mask_data(frame[None], np.zeros((1, 28, 28), np.uint8), np.zeros(1)), ON_CPU
-    )
+    expected = predict(net, model, frame[None], ON_CPU)
     assert found.label == expected.labels[0]
     assert found.probability == pytest.approx(float(expected.confidence[0]))
     fitted = circle_params(expected.masks[0].astype(np.uint8) * 255)
@@ -66,45 +62,39 @@ def test_the_circle_models_answer_is_a_class_its_probability_and_the_circle():
         assert found.circle == pytest.approx(framing.circle_on_picture(*fitted))
 
 
-def test_a_picture_without_a_digit_is_named():
-    model, cfg = network("segment")
-    with pytest.raises(InputError, match=r"^blank.png: no digit"):
-        answer(model, cfg, [np.zeros((40, 40), np.uint8)], ON_CPU, ["blank.png"])
+def test_a_picture_without_a_digit_is_refused():
+    with pytest.raises(ValueError, match=r"^no digit"):
+        framed(model_of("segnet"), np.zeros((40, 40), np.uint8))
 
 
 def test_the_composites_network_answers_on_the_picture_padded_to_its_pooling():
-    model, cfg = network("segment", image_size=56, arch="simple_unet")
-    assert not reads_digits(cfg) and reads_digits(network("segment")[1])
+    net, model = network("unet")
     image = picture(45, 61, (5, 5, 30, 20))
-    (found,) = answer(model, cfg, [image], ON_CPU, ["grid"])
+    (found,) = answers(net, model, [image])
     padded = np.zeros((48, 64), np.uint8)
     padded[:45, :61] = image
-    expected = predict(model, cfg, mask_data(padded[None], padded[None]), ON_CPU)
+    expected = predict(net, model, padded[None], ON_CPU)
     assert found.mask.shape == (45, 61)
     np.testing.assert_array_equal(found.mask, expected.masks[0][:45, :61])
 
 
 def test_a_deeper_unet_takes_pictures_padded_to_its_own_pooling():
-    torch.manual_seed(0)
-    cfg = ModelConfig(task="segment", arch="unet", width=4, depth=3, image_size=56)
-    model = build_model(cfg).eval()
+    net, model = network("unet", arch="unet", depth=3)
     image = picture(45, 61, (5, 5, 30, 20))
-    (found,) = answer(model, cfg, [image], ON_CPU, ["grid"])
+    (found,) = answers(net, model, [image])
     padded = np.zeros((48, 64), np.uint8)  # sides that divide 2**3, not only 2**2
     padded[:45, :61] = image
-    expected = predict(model, cfg, mask_data(padded[None], padded[None]), ON_CPU)
+    expected = predict(net, model, padded[None], ON_CPU)
     np.testing.assert_array_equal(found.mask, expected.masks[0][:45, :61])
 
 
 def test_the_circle_models_circle_is_fitted_to_its_mask_and_drawn_on_the_picture():
-    model, cfg = network("circle", arch="circlization_cnn")
-    last = [
-        m for m in model.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))
-    ]
+    net, model = network("circlenet")
+    last = [m for m in net.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))]
     torch.nn.init.zeros_(last[-1].weight)
     torch.nn.init.constant_(last[-1].bias, 5.0)  # every pixel in: the mask is the whole frame
     image = picture(60, 80, (40, 10, 12, 30))
-    (found,) = answer(model, cfg, [image], ON_CPU, ["photo"])
+    (found,) = answers(net, model, [image])
     _, framing = mnist_form(image)
     whole = circle_params(np.full((28, 28), 255, np.uint8))
     assert found.circle is not None

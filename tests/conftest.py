@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -70,15 +71,36 @@ def tiny_mnist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
 
 
+@dataclass(frozen=True)
+class Built:
+    """The scratch project every end-to-end test starts from: run and committed once a
+    session. Tests copy it (copy_project) before they change anything."""
+
+    root: Path
+    output: str  # what its first `dvc repro` printed
+    tracked: dict[str, bytes]  # dvc.lock and metrics/*.json as that run wrote them
+
+
 @pytest.fixture(scope="session")
-def ran_project(tiny_mnist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A scratch project on the tiny digit set, run (`dvc repro`) and committed, once a
-    session: tests that start from committed results take a copy (copy_project) of it."""
+def built(tiny_mnist: Path, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """A scratch project on the tiny digit set, run (`dvc repro`) and committed."""
     root = make_project(tmp_path_factory.mktemp("ran") / "project", tiny_params([str(tiny_mnist)]))
-    dvc(root, "repro")
+    output = dvc(root, "repro").stdout
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "results")
-    return root
+    return Built(root, output, tracked_outputs(root))
+
+
+def tracked_outputs(root: Path) -> dict[str, bytes]:
+    """The bytes of what git tracks of a run: dvc.lock and the metrics."""
+    names = ["dvc.lock", *(p.relative_to(root).as_posix() for p in root.glob("metrics/*.json"))]
+    return {name: (root / name).read_bytes() for name in sorted(names)}
+
+
+@pytest.fixture(scope="session")
+def ran_project(built: Built) -> Path:
+    """The built project's folder (never to be changed: copy it first)."""
+    return built.root
 
 
 def copy_project(project: Path, root: Path) -> Path:

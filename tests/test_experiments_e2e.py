@@ -10,7 +10,12 @@ import pytest
 import yaml
 
 from conftest import copy_project
-from scratch import dvc, git, run, stages_run
+from mnistseg.commands.exps import headline_columns
+from mnistseg.nets.models import MODELS
+from scratch import dvc, dvc_env, git, run, stages_run
+
+pytestmark = pytest.mark.e2e
+MODEL_STAGES = [f"{kind}@{m}" for kind in ("train", "evaluate") for m in MODELS]
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +33,57 @@ def origin(ran_project, tmp_path_factory):
     return repo, root
 
 
+@pytest.fixture(scope="module")
+def two_epochs(origin):
+    """The experiment `two-epochs` (`epochs: 2`) run in clone A: what it printed, and the
+    files it made (the metrics, segnet's checkpoint)."""
+    repo, _ = origin
+    output = dvc(repo, "exp", "run", "-n", "two-epochs", "-S", "epochs=2").stdout
+    made = [*(f"metrics/{m}.json" for m in MODELS), "models/segnet.pt"]
+    return output, {name: (repo / name).read_bytes() for name in made}
+
+
+def test_an_experiment_with_more_epochs_reruns_only_the_models(origin, two_epochs):
+    repo, _ = origin
+    output, _ = two_epochs
+    assert sorted(stages_run(output)) == sorted(MODEL_STAGES)
+    assert len((repo / "dvclive/segnet/plots/metrics/train/loss.tsv").read_text().splitlines()) == 3
+    diff = json.loads(dvc(repo, "metrics", "diff", "--all", "--json").stdout)
+    assert {f"metrics/{model}.json" for model in MODELS} <= set(diff)
+    assert "segnet.mean_iou" in diff["metrics/segnet.json"]
+    shown = dvc(repo, "exp", "show", "--csv").stdout.splitlines()[0].split(",")
+    # Headline columns named by model, none prefixed with its file's path.
+    assert {"epochs", *headline_columns()} <= set(shown)
+    assert not [column for column in shown if column.startswith("metrics/")]
+
+
+def test_the_experiments_table_fits_100_columns(origin, two_epochs):
+    repo, _ = origin
+    env = {**dvc_env(), "COLUMNS": "100"}
+    table = run([sys.executable, "-m", "mnistseg", "exps"], repo, env=env).stdout
+    lines = table.splitlines()
+    assert max(map(len, lines)) <= 100, table
+    header = next(line for line in lines if "Experiment" in line).split()
+    # Name, one headline score per model (segnet.mean_iou, circlenet.gated_iou, unet.mean_dice),
+    # then only the params that differ between the rows. Three models' fit in 100 columns;
+    # with more, as many as fit, then DVC's `…` for the columns cut.
+    expected = ["Experiment", *headline_columns(), "epochs"]
+    cut = header[-1] == "…" and header[:-1] == expected[: len(header) - 1]
+    assert header == expected or (len(MODELS) > 3 and cut), table
+    if header[-1] == "epochs":
+        rows = [line.split() for line in lines if re.search(r"\d\.\d{3}", line)]
+        assert len(rows) >= 3 and {row[-1] for row in rows} == {"1", "2"}, table
+    csv = run([sys.executable, "-m", "mnistseg", "exps", "--csv"], repo, env=env).stdout
+    columns = csv.splitlines()[0].split(",")
+    assert columns[3:] == [*headline_columns(), "epochs"]
+
+
 def test_seed_sweep_through_the_queue_and_its_summary(origin, tmp_path):
     repo, _ = origin
-    dvc(repo, "exp", "run", "--queue", "-S", "segnet.seed=range(1,3)")
-    dvc(repo, "exp", "run", "--queue", "-S", "unet.arch=unet", "-S", "unet.depth=1")
+    git(repo, "checkout", "HEAD", "--", "params.yaml")  # a queued run takes the workspace's
+    # One queued run: another seed for segnet, the stronger U-Net for unet.
+    queued = ["segnet.seed=1", "unet.arch=unet", "+unet.depth=1"]
+    dvc(repo, "exp", "run", "--queue", *(arg for value in queued for arg in ("-S", value)))
     dvc(repo, "exp", "run", "--run-all", "-j", "1")  # what `dvc queue start` does, waiting
 
     summary = tmp_path / "seeds.md"
@@ -40,19 +92,18 @@ def test_seed_sweep_through_the_queue_and_its_summary(origin, tmp_path):
     rows = [line.split(" | ") for line in summary.read_text().splitlines()[2:]]
     assert printed == summary.read_text()
     by_variant = {(r[0].strip("| "), r[1], r[2]): r for r in rows}
-    # Seeds 1 and 2 from the queue, seed 0 from the commit; circlenet ran once (seed 0),
-    # however many experiments carried it along.
-    assert by_variant["segnet", "defaults", "mean_iou"][3] == "0,1,2"
+    # Seed 1 from the queue, seed 0 from the commit; circlenet ran once (seed 0), however
+    # many experiments carried it along.
+    assert by_variant["segnet", "defaults", "mean_iou"][3] == "0,1"
     assert "±" in by_variant["segnet", "defaults", "mean_iou"][4]
     assert by_variant["circlenet", "defaults", "gated_iou"][3] == "0"
     assert by_variant["unet", "unet.arch=unet, unet.depth=1", "mean_dice"][3] == "0"
     assert by_variant["unet", "defaults", "mean_dice"][3] == "0"
 
 
-def test_a_teammate_pulls_and_applies_a_shared_experiment(origin, tmp_path):
+def test_a_teammate_pulls_and_applies_a_shared_experiment(origin, two_epochs, tmp_path):
     repo, root = origin
-    dvc(repo, "exp", "run", "-n", "two-epochs", "-S", "epochs=2")
-    shared_metrics = {m: (repo / f"metrics/{m}.json").read_text() for m in ("segnet", "unet")}
+    _, made = two_epochs
     dvc(repo, "exp", "push", "origin", "two-epochs")  # git refs to origin, outputs to `shared`
 
     clone_b = tmp_path / "b"
@@ -63,12 +114,11 @@ def test_a_teammate_pulls_and_applies_a_shared_experiment(origin, tmp_path):
     assert "two-epochs" in names
 
     dvc(clone_b, "exp", "apply", "two-epochs")
-    for model, text in shared_metrics.items():
-        assert (clone_b / f"metrics/{model}.json").read_text() == text
+    for name, content in made.items():  # the model is the one A trained
+        assert (clone_b / name).read_bytes() == content, name
     assert "epochs: 2" in (clone_b / "params.yaml").read_text()
-    # The outputs came with it: nothing to recompute, and the model is the one A trained.
+    # The outputs came with it: nothing to recompute.
     assert "up to date" in dvc(clone_b, "status").stdout
-    assert (clone_b / "models/segnet.pt").read_bytes() == (repo / "models/segnet.pt").read_bytes()
 
 
 def test_the_way_back_from_a_failed_experiment_is_the_errors_own_advice(origin):

@@ -13,6 +13,8 @@ import mnistseg.params
 from conftest import cdnet_sequence, load_stage
 from scratch import make_project, tiny_params
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def project(tiny_mnist, tmp_path_factory):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import re
@@ -27,18 +28,13 @@ def sweep_stale(final: Path) -> None:
         rf"\.{re.escape(final.name)}\.[a-z0-9_]{{8}}{re.escape(STAGING_SUFFIX)}"
         rf"({re.escape(final.suffix)})?"
     )
-    for leftover in final.parent.glob(f".{glob_escape(final.name)}.*{STAGING_SUFFIX}*"):
+    for leftover in final.parent.glob(f".{glob.escape(final.name)}.*{STAGING_SUFFIX}*"):
         if not name.fullmatch(leftover.name):
             continue
         if leftover.is_dir() and not leftover.is_symlink():
             shutil.rmtree(leftover, ignore_errors=True)
         else:
             leftover.unlink(missing_ok=True)
-
-
-def glob_escape(name: str) -> str:
-    """`name` with glob's special characters taken literally."""
-    return re.sub(r"([*?[])", r"[\1]", name)
 
 
 def staging_beside(final: Path) -> Path:

@@ -12,7 +12,10 @@ import yaml
 from conftest import copy_project
 from scratch import dvc, git, run
 
-pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="no `make` here")
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("make") is None, reason="no `make` here"),
+]
 
 
 @pytest.fixture(scope="module")

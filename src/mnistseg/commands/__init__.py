@@ -16,19 +16,11 @@ from __future__ import annotations
 import argparse
 
 from mnistseg.cli import command_parser, run_stage
-from mnistseg.commands import (
-    cdnet_export,
-    diff_report,
-    export,
-    exps,
-    plots_page,
-    predict,
-    sweep,
-)
+from mnistseg.commands import cdnet, diff_report, export, exps, predict, report_template, sweep
 
 # Each module adds its sub-command with `add_command`, whose parser's `run` runs it. DVC and
 # torch are imported when a command that needs them runs, not for `--help` or the others.
-COMMANDS = (predict, export, cdnet_export, sweep, exps, diff_report, plots_page)
+COMMANDS = (predict, export, cdnet, sweep, exps, diff_report, report_template)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -6,7 +6,7 @@ masks of the same numbers (`gt000001.png`: 255 foreground; 0 and 50 (hard shadow
 `temporalROI.txt`, the first and last frame scored. Frames and masks pair by the number in
 their names. The figures are changedetection.net's, from counts pooled over every scored pixel.
 
-`mnistseg cdnet` (mnistseg.commands.cdnet_export) writes a clip and its masks in that layout.
+`mnistseg cdnet` (mnistseg.commands.cdnet) writes a clip and its masks in that layout.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@ import configparser
 
 import pytest
 
-from mnistseg.commands.plots_page import bundled_template, page_template
+from mnistseg.commands.report_template import bundled_template, page_template
 from scratch import REPO
 
 VERSIONS = {"vega": "6.2.0", "vega_lite": "5.21", "vega_embed": "7.0.2"}

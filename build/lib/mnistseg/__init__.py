@@ -1,0 +1,1 @@
+"""mnistseg: MNIST segmentation datasets, models and video background replacement."""

@@ -1,0 +1,5 @@
+"""`python -m mnistseg`: the `mnistseg` command."""
+
+from mnistseg.commands import main
+
+main()

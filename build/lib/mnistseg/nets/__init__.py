@@ -1,0 +1,1 @@
+"""The networks: their params and registry, training on a device, scoring, predictions."""

@@ -1,0 +1,111 @@
+"""The background subtractors by their params.yaml name, each built from its block of knobs:
+OpenCV's MOG2 and KNN, opencv-contrib's GSOC and CNT, and BGSLibrary's SuBSENSE, PAWCS, LOBSTER
+and ViBe (through its Python wrapper pybgs, an optional install).
+
+The same frames must give the same masks (tracked metrics hold still). KNN and GSOC draw from
+OpenCV's global RNG, so it is seeded for every new subtractor; GSOC also draws from it in
+parallel threads, whose order varies from run to run, so it runs on one thread. BGSLibrary's
+methods draw from the C library's rand(), which is seeded too.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import cv2
+
+from mnistseg.errors import KnobError
+from mnistseg.params import Section
+from mnistseg.video.config import SUBTRACTORS
+
+# BGSLibrary's methods by their params.yaml name
+BGSLIBRARY = {"subsense": "SuBSENSE", "pawcs": "PAWCS", "lobster": "LOBSTER", "vibe": "ViBe"}
+RNG_SEED = 0
+
+
+def make_subtractor(name: str, knobs: Section) -> cv2.BackgroundSubtractor:
+    """The subtractor `name` (config.SUBTRACTORS) with its block of `knobs`, reproducible."""
+    cv2.setRNGSeed(RNG_SEED)
+    if name == "mog2":
+        return cv2.createBackgroundSubtractorMOG2(
+            history=knobs.history,
+            varThreshold=knobs.var_threshold,
+            detectShadows=knobs.detect_shadows,
+        )
+    if name == "knn":
+        return cv2.createBackgroundSubtractorKNN(
+            history=knobs.history,
+            dist2Threshold=knobs.dist2_threshold,
+            detectShadows=knobs.detect_shadows,
+        )
+    if name in BGSLIBRARY:
+        return bgslibrary_subtractor(name, knobs)
+    bgsegm = getattr(cv2, "bgsegm", None)
+    if bgsegm is None:
+        raise KnobError(
+            "subtractor",
+            f"{name!r} needs OpenCV's contrib modules (opencv-contrib-python-headless), which "
+            f"this machine's OpenCV {cv2.__version__} lacks",
+        )
+    if name == "cnt":
+        return bgsegm.createBackgroundSubtractorCNT(
+            minPixelStability=knobs.min_stability,
+            useHistory=True,
+            maxPixelStability=knobs.max_stability,
+            isParallel=True,
+        )
+    cv2.setNumThreads(1)  # for this process: GSOC's threads share the RNG
+    return bgsegm.createBackgroundSubtractorGSOC(
+        nSamples=knobs.samples,
+        replaceRate=knobs.replace_rate,
+        propagationRate=knobs.propagation_rate,
+    )
+
+
+def settings_xml(settings: dict[str, float | int]) -> str:
+    """A BGSLibrary settings file (OpenCV's FileStorage XML); its own window stays shut."""
+    lines = [f"<{key}>{value!r}</{key}>" for key, value in {**settings, "showOutput": 0}.items()]
+    return '<?xml version="1.0"?>\n<opencv_storage>\n' + "\n".join(lines) + "\n</opencv_storage>\n"
+
+
+def bgslibrary_subtractor(name: str, knobs: Section):
+    """The BGSLibrary method `name`, through its Python wrapper, pybgs.
+
+    pybgs reads a method's settings from `./config/<Name>.xml` when it is built (and writes
+    its defaults there when the file is missing). That file is written from the knobs
+    (`knobs.settings()`) into a temporary folder, the working directory while the method is
+    built: nothing is written to the project, and the knobs in params.yaml are the ones that
+    count. On Windows Python cannot reach the rand() the wrapper was built against, so the
+    methods stop there.
+    """
+    others = ", ".join(s for s in SUBTRACTORS if s not in BGSLIBRARY)
+    if sys.platform == "win32":
+        raise KnobError(
+            "subtractor",
+            f"{name!r} is one of BGSLibrary's methods, which draw from the C library's "
+            "rand(): on Windows it cannot be seeded, and the masks would change from run to "
+            f"run; choose one of {others}",
+        )
+    try:
+        import pybgs
+    except ImportError:
+        raise KnobError(
+            "subtractor",
+            f"{name!r} is one of BGSLibrary's methods, whose Python wrapper pybgs is not "
+            "installed here: run `make bgslibrary` (docs/video.md: BGSLibrary)",
+        ) from None
+    method = BGSLIBRARY[name]
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory(prefix="bgslibrary-") as folder:
+        Path(folder, "config").mkdir()
+        Path(folder, "config", f"{method}.xml").write_text(settings_xml(knobs.settings()))
+        os.chdir(folder)
+        try:
+            ctypes.CDLL(None).srand(RNG_SEED)
+            return getattr(pybgs, method)()
+        finally:
+            os.chdir(here)

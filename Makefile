@@ -67,7 +67,7 @@ mutants: $(VENV)/.test-deps
 BASE ?= main
 REPORT ?= report
 pr-report: $(VENV)/.run-deps
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/mnistseg diff-report $(BASE) --out $(REPORT)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/mnistseg diff-report $(BASE) --out $(REPORT) --overwrite
 
 # The experiments table: each experiment's headline scores and the params that differ.
 exps: $(VENV)/.run-deps
@@ -109,4 +109,4 @@ lock:
 	rm -rf .lock-venv
 
 report-template: $(VENV)/.run-deps
-	$(BIN)/mnistseg report-template $(REPORT_TEMPLATE)
+	$(BIN)/mnistseg report-template $(REPORT_TEMPLATE) --overwrite

@@ -6,8 +6,11 @@ import sys
 import numpy as np
 import pytest
 
+from mnistseg.errors import InputError
 from mnistseg.fileio import (
+    files_into,
     load_arrays,
+    refuse_existing,
     save_arrays,
     staged_dir,
     staged_file,
@@ -91,3 +94,60 @@ def test_a_staged_file_keeps_the_final_suffix(tmp_path, suffix):
         assert part.parent == tmp_path and part.name.startswith(f".clip{suffix}.")
         part.write_bytes(b"x")
     assert [p.name for p in tmp_path.iterdir()] == [f"clip{suffix}"]
+
+
+def files(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file()}  # fmt: skip
+
+
+def test_files_into_moves_its_files_in_and_leaves_the_rest(tmp_path):
+    folder = tmp_path / "mine"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "keep.txt").write_text("mine")
+    (folder / "sub" / "other.txt").write_text("mine too")
+    with files_into(folder) as tmp:
+        (tmp / "sub").mkdir()
+        (tmp / "sub" / "new.txt").write_text("new")
+        (tmp / "top.txt").write_text("top")
+    assert files(folder) == {"keep.txt": b"mine", "sub/other.txt": b"mine too",
+                             "sub/new.txt": b"new", "top.txt": b"top"}  # fmt: skip
+
+
+def test_files_into_moves_nothing_when_a_file_is_there_unless_told(tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "b.txt").write_text("mine")
+    refused = pytest.raises(
+        InputError, match=r"b.txt: there already \(--overwrite replaces them\)$"
+    )
+    with refused, files_into(folder) as tmp:
+        (tmp / "a.txt").write_text("a")
+        (tmp / "b.txt").write_text("b")
+    assert files(folder) == {"b.txt": b"mine"}  # not a.txt either: all or nothing
+    with files_into(folder, overwrite=True) as tmp:
+        (tmp / "b.txt").write_text("b")
+    assert files(folder) == {"b.txt": b"b"}
+
+
+def test_files_into_a_folder_it_made_removes_it_on_failure_and_keeps_one_it_found(tmp_path):
+    for made in (True, False):
+        folder = tmp_path / f"made-{made}"
+        if not made:
+            folder.mkdir()
+        with pytest.raises(RuntimeError), files_into(folder) as tmp:
+            (tmp / "half.txt").write_text("half")
+            raise RuntimeError("half way")
+        assert folder.exists() is not made
+        assert not made or not list(tmp_path.glob("made-True*"))
+    assert list((tmp_path / "made-False").iterdir()) == []
+
+
+def test_refuse_existing_lists_five_then_counts(tmp_path):
+    for i in range(7):
+        (tmp_path / f"{i}.png").write_bytes(b"")
+    with pytest.raises(InputError) as raised:
+        refuse_existing(tmp_path, [f"{i}.png" for i in range(8)], overwrite=False)
+    assert str(raised.value).startswith(f"{tmp_path / '0.png'}, ")
+    assert "4.png and 2 more: there already" in str(raised.value)
+    refuse_existing(tmp_path, ["0.png"], overwrite=True)

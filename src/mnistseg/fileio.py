@@ -1,4 +1,9 @@
-"""Atomic writes: an output is either complete or absent, never half-written."""
+"""Atomic writes: an output is either complete or absent, never half-written.
+
+A stage owns its outputs and replaces them whole (`staged_dir`, `staged_file`). A command
+writes into a folder the user names (`files_into`): only the files it names, each moved into
+place whole, the folder made when missing and nothing else in it touched.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,12 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
+
+from mnistseg.errors import InputError
 
 STAGING_SUFFIX = ".partial"
 
@@ -115,3 +122,46 @@ def load_arrays(folder: Path, names: tuple[str, ...], mmap: bool = False) -> dic
             raise FileNotFoundError(f"{path}: missing (run `dvc repro` to build it)")
         arrays[name] = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
     return arrays
+
+
+def existing(folder: Path, names: Iterable[str]) -> list[Path]:
+    """The files of `names` (paths relative to `folder`) that are there already."""
+    return [folder / name for name in names if (folder / name).exists()]
+
+
+def refuse_existing(folder: Path, names: Iterable[str], overwrite: bool) -> None:
+    """An InputError listing the files of `names` that `folder` holds already, unless
+    `overwrite` says to replace them (those and only those)."""
+    taken = [] if overwrite else existing(folder, names)
+    if taken:
+        shown = ", ".join(map(str, taken[:5])) + (
+            f" and {len(taken) - 5} more" if len(taken) > 5 else ""
+        )
+        raise InputError(f"{shown}: there already (--overwrite replaces them)")
+
+
+@contextlib.contextmanager
+def files_into(folder: Path, overwrite: bool = False) -> Iterator[Path]:
+    """Yield a staging folder inside `folder`; on success each file written there (subfolders
+    too) is moved to the same place in `folder`, one by one, each whole.
+
+    `folder` and the subfolders are made when missing; nothing else in them is touched. A
+    file that is there already stops it before any moves (refuse_existing), unless
+    `overwrite`. On any exception nothing is moved, the staging folder is removed, and so is
+    `folder` if this made it and it is empty.
+    """
+    folder = Path(folder)
+    made = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".mnistseg-", suffix=STAGING_SUFFIX, dir=folder))
+    try:
+        yield tmp
+        written = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
+        refuse_existing(folder, written, overwrite)
+        for name in written:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp / name, folder / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if made and not any(folder.iterdir()):
+            folder.rmdir()

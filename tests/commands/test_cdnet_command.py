@@ -75,3 +75,20 @@ def test_masks_shorter_than_the_clip_cut_it(clip):
     cdnet_command([str(root / "clip.avi"), str(root / "fewer.npy"), str(root / "seq")])
     assert len(list((root / "seq" / "input").iterdir())) == 3
     assert (root / "seq" / "temporalROI.txt").read_text() == "3 3\n"  # default warm-up 30
+
+
+def test_a_folder_of_the_users_keeps_its_files_and_a_second_run_stops(clip, capsys):
+    root, _, _ = clip
+    seq = root / "seq"
+    (seq / "input").mkdir(parents=True)
+    (seq / "input" / "notes.txt").write_text("mine")
+    args = [str(root / "clip.avi"), str(root / "masks.npy"), str(seq)]
+    cdnet_command(args)
+    first = {p: p.read_bytes() for p in seq.rglob("*") if p.is_file()}
+    assert first[seq / "input" / "notes.txt"] == b"mine" and len(first) == 1 + 5 + 5 + 1
+    with pytest.raises(SystemExit) as exited:
+        cdnet_command(args)
+    assert exited.value.code == 1
+    assert capsys.readouterr().err.startswith(f"error: {seq / 'groundtruth' / 'gt000001.png'}, ")
+    cdnet_command([*args, "--overwrite"])
+    assert {p: p.read_bytes() for p in seq.rglob("*") if p.is_file()} == first

@@ -1,6 +1,8 @@
 """`mnistseg predict`: trained models on images as a user has them; bad input in one line."""
 
 import json
+import shutil
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -145,17 +147,6 @@ def test_a_big_off_centre_dark_digit_on_light_paper_is_found_and_read(models, di
     assert sum(c["class"] == y for c, y in zip(circles, labels[:6])) >= 4
 
 
-def test_a_model_is_named_or_given_as_a_file(models, digit_sets, tmp_path, monkeypatch):
-    _, (images, _) = digit_sets
-    cv2.imwrite(str(tmp_path / "d.png"), images[0])
-    monkeypatch.chdir(models)
-    run_predict("circlenet", tmp_path / "d.png", "--out", tmp_path / "named")
-    run_predict(models / "models" / "circlenet.pt", tmp_path / "d.png", "--out", tmp_path / "file")
-    named, _ = read_outputs(tmp_path / "named")
-    given, _ = read_outputs(tmp_path / "file")
-    assert named == given and named[0]["image"] == str(tmp_path / "d.png")
-
-
 def test_the_composites_model_takes_any_size_its_pooling_takes(tmp_path):
     torch.manual_seed(0)
     model = model_of("unet", width=4)
@@ -181,7 +172,7 @@ def names_in_one_line(capsys, args, start: str) -> None:
     assert err.count("\n") == 1, err
 
 
-def test_bad_input_stops_with_one_line_naming_the_file_and_writes_nothing(
+def test_what_stops_it_before_any_work_is_one_line_and_writes_nothing(
     models, digit_sets, tmp_path, capsys, monkeypatch
 ):
     _, (images, _) = digit_sets
@@ -189,31 +180,176 @@ def test_bad_input_stops_with_one_line_naming_the_file_and_writes_nothing(
     cv2.imwrite(str(good), images[0])
     out = tmp_path / "out"
     circle = models / "models" / "circlenet.pt"
-    junk = tmp_path / "junk.png"
-    junk.write_text("not an image")
-    names_in_one_line(capsys, [circle, good, junk, "--out", out], f"{junk}: OpenCV cannot read")
     (tmp_path / "empty").mkdir()
     empty = tmp_path / "empty"
     names_in_one_line(capsys, [circle, empty, "--out", out], f"{empty}: a folder with no images")
-    tiny = tmp_path / "tiny.png"
-    cv2.imwrite(str(tiny), np.zeros((5, 40), np.uint8))
-    names_in_one_line(capsys, [circle, tiny, "--out", out], f"{tiny}: 40x5 pixels, too small")
-    blank = tmp_path / "blank.png"
-    cv2.imwrite(str(blank), np.full((50, 40), 200, np.uint8))
-    names_in_one_line(capsys, [circle, good, blank, "--out", out], f"{blank}: no digit")
+    gone = tmp_path / "gone.png"
+    names_in_one_line(capsys, [circle, good, gone, "--out", out], f"{gone}: no such file")
     not_a_model = tmp_path / "model.pt"
     not_a_model.write_bytes(b"weights?")
     names_in_one_line(capsys, [not_a_model, good, "--out", out], f"{not_a_model}: not a checkpoint")
-    names_in_one_line(capsys, [tmp_path / "no.pt", good, "--out", out], f"{tmp_path / 'no.pt'}: no")
+    names_in_one_line(
+        capsys,
+        ["circlnet", good, "--out", out],
+        "circlnet: neither a model (segnet, circlenet, unet) nor a checkpoint file",
+    )
     # The checkpoint of another model under a model's name.
     project = tmp_path / "project"
     (project / "models").mkdir(parents=True)
+    (project / ".dvc").mkdir()
+    (project / "dvc.yaml").write_text("stages: {}\n")
     (project / "models" / "segnet.pt").write_bytes(circle.read_bytes())
     monkeypatch.chdir(project)
     names_in_one_line(
-        capsys,
-        ["segnet", good, "--out", out],
-        "models/segnet.pt: the checkpoint of circlenet, not of segnet",
+        capsys, ["segnet", good, "--out", out], f"{project / 'models/segnet.pt'}: the checkpoint"
+    )
+    names_in_one_line(capsys, ["unet", good, "--out", out], f"{project / 'models/unet.pt'}: no")
+    monkeypatch.chdir(tmp_path)
+    names_in_one_line(
+        capsys, ["segnet", good, "--out", out], f"segnet: no DVC project in {tmp_path}"
     )
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_every_picture_gets_its_answer_or_its_reason_and_the_good_ones_are_written(
+    models, digit_sets, tmp_path, capsys
+):
+    _, (images, _) = digit_sets
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for i in range(3):
+        cv2.imwrite(str(folder / f"{i}.png"), images[i])
+    cv2.imwrite(str(folder / "blank.png"), np.full((50, 40), 200, np.uint8))  # a blank page
+    (folder / "junk.png").write_text("not an image")
+    cv2.imwrite(str(folder / "tiny.png"), np.zeros((5, 40), np.uint8))
+    with pytest.raises(SystemExit) as exited:
+        run_predict(models / "models" / "circlenet.pt", folder, "--out", tmp_path / "out")
+    assert exited.value.code == 1
+    said = capsys.readouterr()
+    lines = said.out.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        str(folder / name) for name in ("0.png", "1.png", "2.png", "blank.png", "junk.png",
+                                        "tiny.png")
+    ]  # fmt: skip
+    assert said.err == "3 of 6 pictures had no answer\n"
+    records = json.loads((tmp_path / "out" / "predictions.json").read_text())
+    assert [r.get("error") for r in records[:3]] == [None] * 3
+    assert records[3]["error"].startswith("no digit")
+    assert records[4]["error"] == "OpenCV cannot read it as an image"
+    assert records[5]["error"].startswith("40x5 pixels, too small")
+    assert lines[3] == f"{folder / 'blank.png'}: no answer: {records[3]['error']}"
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == sorted(
+        [*(f"{i}_{kind}.png" for i in range(3) for kind in ("mask", "overlay")), "predictions.json"]
+    )
+
+
+def user_files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file()}  # fmt: skip
+
+
+@pytest.mark.parametrize("where", ["a folder of the user's", "the working folder"])
+def test_nothing_of_the_users_is_lost_or_changed(models, digit_sets, tmp_path, monkeypatch, where):
+    _, (images, _) = digit_sets
+    mine = tmp_path / "mine"
+    (mine / "notes").mkdir(parents=True)
+    (mine / "thesis.txt").write_text("three years of work")
+    (mine / "notes" / "0_mask.png").write_bytes(b"a file of the user's, named as an output")
+    cv2.imwrite(str(tmp_path / "0.png"), images[0])
+    before = user_files(mine)
+    monkeypatch.chdir(mine)
+    out = Path(".") if where == "the working folder" else mine
+    run_predict(models / "models" / "segnet.pt", tmp_path / "0.png", "--out", out)
+    after = user_files(mine)
+    assert {name: after[name] for name in before} == before
+    assert set(after) - set(before) == {"0_mask.png", "0_overlay.png", "predictions.json"}
+
+
+def test_a_second_run_stops_on_the_first_runs_files_unless_told_to_overwrite(
+    models, digit_sets, tmp_path, capsys
+):
+    _, (images, _) = digit_sets
+    cv2.imwrite(str(tmp_path / "0.png"), images[0])
+    cv2.imwrite(str(tmp_path / "1.png"), images[1])
+    out = tmp_path / "out"
+    (out / "keep.txt").parent.mkdir()
+    (out / "keep.txt").write_text("mine")
+    run_predict(models / "models" / "segnet.pt", tmp_path / "0.png", "--out", out)
+    first = user_files(out)
+    names_in_one_line(
+        capsys,
+        [models / "models" / "circlenet.pt", tmp_path / "0.png", tmp_path / "1.png", "--out", out],
+        f"{out / '0_mask.png'}, {out / '0_overlay.png'}, {out / 'predictions.json'}: there already",
+    )
+    assert user_files(out) == first  # nothing written, nothing removed
+    capsys.readouterr()
+    run_predict(models / "models" / "circlenet.pt", tmp_path / "0.png", "--out", out, "--overwrite")
+    again = user_files(out)
+    assert again["keep.txt"] == b"mine" and set(again) == set(first)
+    assert again["0_overlay.png"] != first["0_overlay.png"]  # the circle model's answer now
+    assert "class" in json.loads(again["predictions.json"])[0]
+
+
+def test_an_input_folder_is_no_place_for_the_answers(models, digit_sets, tmp_path, capsys):
+    _, (images, _) = digit_sets
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    cv2.imwrite(str(photos / "0.png"), images[0])
+    before = user_files(photos)
+    segnet = models / "models" / "segnet.pt"
+    for out in (photos, photos / "answers"):
+        names_in_one_line(capsys, [segnet, photos, "--out", out], f"--out {out}: inside the input")
+    assert user_files(photos) == before and not (photos / "answers").exists()
+
+
+def test_a_models_name_finds_the_project_from_any_folder_inside_it(
+    models, digit_sets, tmp_path, monkeypatch
+):
+    _, (images, _) = digit_sets
+    cv2.imwrite(str(tmp_path / "0.png"), images[0])
+    project = tmp_path / "project"
+    (project / ".dvc").mkdir(parents=True)
+    shutil.copytree(models / "models", project / "trained")
+    (project / "dvc.yaml").write_text("artifacts:\n  circlenet: {path: trained/circlenet.pt}\n")
+    deep = project / "notebooks" / "week1"
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
+    run_predict("circlenet", tmp_path / "0.png", "--out", tmp_path / "named")
+    run_predict(models / "models" / "circlenet.pt", tmp_path / "0.png", "--out", tmp_path / "file")
+    assert (tmp_path / "named/predictions.json").read_text() == (
+        tmp_path / "file/predictions.json").read_text()  # fmt: skip
+
+
+def test_a_photo_is_read_upright_as_its_exif_says(tmp_path):
+    from mnistseg.commands.predict import read_picture
+
+    sideways = np.zeros((30, 60, 3), np.uint8)  # stored 60 wide, 30 high
+    sideways[:, :10] = 255
+    _, jpeg = cv2.imencode(".jpg", sideways)
+    # An APP1 Exif segment with one IFD entry: Orientation (0x0112) = 6, rotate 90 clockwise.
+    tiff = (
+        b"MM\x00\x2a\x00\x00\x00\x08"  # big-endian TIFF, the first IFD at byte 8
+        b"\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06\x00\x00"  # 1 entry: tag, SHORT, 1, 6
+        b"\x00\x00\x00\x00"  # no next IFD
+    )
+    app1 = b"\xff\xe1" + (len(tiff) + 8).to_bytes(2, "big") + b"Exif\x00\x00" + tiff
+    data = jpeg.tobytes()
+    (tmp_path / "photo.jpg").write_bytes(data[:2] + app1 + data[2:])
+    upright = read_picture(tmp_path / "photo.jpg")
+    assert upright.shape[:2] == (60, 30)
+    assert upright[:10].mean() > 200 and upright[20:].mean() < 50  # the stripe went to the top
+
+
+def test_the_circle_is_drawn_wide_enough_to_see_on_a_big_photo():
+    from mnistseg.commands.predict import drawn
+    from mnistseg.nets.own_pictures import Answer
+
+    def width_of_outline(side: int) -> int:
+        found = Answer(np.zeros((side, side), bool), 3, 0.9, (side / 2, side / 2, side / 4))
+        row = drawn(np.full((side, side), 255, np.uint8), found)[side // 2]
+        green = (row[:, 1] > 150) & (row[:, 2] < 100)
+        return int(green[: side // 2].sum())  # the left crossing of the outline
+
+    assert width_of_outline(64) <= 2 and width_of_outline(1280) >= 4

@@ -37,3 +37,19 @@ def test_dvc_is_told_to_use_the_committed_template_of_the_pinned_bundle():
     assert config["plots"]["html_template"] == "report.html"  # relative to .dvc/
     committed = (REPO / ".dvc" / "report.html").read_text(encoding="utf8")
     assert committed == bundled_template(), "run `make report-template` and commit it"
+
+
+def test_a_template_there_already_is_replaced_only_when_told(tmp_path, monkeypatch, capsys):
+    from mnistseg.commands import main as mnistseg
+    from mnistseg.commands import report_template
+
+    monkeypatch.setattr(report_template, "bundled_template", lambda: "<html>new</html>")
+    page = tmp_path / "report.html"
+    page.write_text("mine")
+    with pytest.raises(SystemExit) as exited:
+        mnistseg(["report-template", str(page)])
+    assert exited.value.code == 1
+    assert capsys.readouterr().err == f"error: {page}: there already (--overwrite replaces them)\n"
+    assert page.read_text() == "mine" and [p.name for p in tmp_path.iterdir()] == ["report.html"]
+    mnistseg(["report-template", str(page), "--overwrite"])
+    assert page.read_text() == "<html>new</html>"

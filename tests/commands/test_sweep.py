@@ -2,6 +2,7 @@ import math
 
 import pytest
 
+from mnistseg.commands import sweep
 from mnistseg.commands.sweep import markdown_table, mean_std, samples, summary
 from mnistseg.nets.models import MODELS
 
@@ -101,3 +102,18 @@ def test_no_scores_at_all_is_an_empty_sample():
 )
 def test_mean_std(mean, std, text):
     assert mean_std(mean, std) == text
+
+
+def test_the_table_file_is_replaced_only_when_told(tmp_path, monkeypatch, capsys):
+    from mnistseg.commands import main as mnistseg
+
+    baseline = {"rev": "HEAD", "typ": "baseline", "epochs": 5, "segnet.seed": 0,
+                "segnet.mean_iou": 0.8}  # fmt: skip
+    monkeypatch.setattr(sweep, "read_experiments", lambda repo, rev: (baseline, [baseline]))
+    table = tmp_path / "seeds.md"
+    table.write_text("mine")
+    with pytest.raises(SystemExit):
+        mnistseg(["sweep", "--out", str(table)])
+    assert "there already" in capsys.readouterr().err and table.read_text() == "mine"
+    mnistseg(["sweep", "--out", str(table), "--overwrite"])
+    assert "| segnet | defaults | mean_iou | 0 |" in table.read_text()

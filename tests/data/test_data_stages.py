@@ -185,3 +185,35 @@ def test_composites_are_drawn_from_their_own_splits_digits(built):
             np.testing.assert_array_equal(
                 images[:, 28 * r : 28 * (r + 1), 28 * c : 28 * (c + 1)], digits[tiles[:, k]]
             )
+
+
+def tree(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file()}  # fmt: skip
+
+
+def test_export_into_a_users_folder_writes_its_files_and_touches_nothing_else(
+    built, tmp_path, capsys, monkeypatch
+):
+    mine = tmp_path / "mine"
+    (mine / "images").mkdir(parents=True)
+    (mine / "thesis.txt").write_text("mine")
+    (mine / "images" / "cover.png").write_bytes(b"mine too")
+    before = tree(mine)
+    monkeypatch.chdir(mine)
+    export = ["export", "otsu", "test", ".", "--limit", "2", "--data-dir", str(built)]
+    mnistseg(export)
+    first = tree(mine)
+    assert {k: first[k] for k in before} == before
+    assert set(first) - set(before) == {
+        f"{sub}/{i}.{ext}"
+        for i in (0, 1)
+        for sub, ext in (("images", "png"), ("masks", "png"), ("labels", "txt"))
+    }
+    with pytest.raises(SystemExit) as exited:  # a second run: its files are there
+        mnistseg(export)
+    assert exited.value.code == 1
+    assert "images/0.png" in capsys.readouterr().err and tree(mine) == first
+    (mine / "labels" / "0.txt").write_text("edited")
+    mnistseg([*export, "--overwrite"])
+    assert tree(mine) == first  # its own files replaced, the user's kept

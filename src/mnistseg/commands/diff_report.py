@@ -2,10 +2,12 @@
 
     mnistseg diff-report main --out report     # make pr-report BASE=main
 
-Writes `report.md` into the folder: the metrics that differ (`dvc metrics diff`) and the
-params (`dvc params diff`) as tables, then each plot of `dvc plots diff` as a picture, the
-two revisions side by side (Vega charts drawn to PNG offline by vl-convert). The pull-request
-workflow (.github/workflows/results.yml) posts it as a comment, as DVC's examples do with CML.
+Writes `report.md` into the folder (made when missing): the metrics that differ (`dvc metrics
+diff`) and the params (`dvc params diff`) as tables, then each plot of `dvc plots diff` as a
+picture, the two revisions side by side (Vega charts drawn to PNG offline by vl-convert). The
+pull-request workflow (.github/workflows/results.yml) posts it as a comment, as DVC's examples
+do with CML. Nothing else in the folder is touched; files of the names it writes that are
+there already stop it, unless --overwrite.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 
 from mnistseg.cli import sub_command
 from mnistseg.errors import InputError
-from mnistseg.fileio import staged_dir
+from mnistseg.fileio import files_into
 
 PICTURES = "plots"  # the report's pictures, in this folder beside report.md
 
@@ -108,14 +110,15 @@ def add_command(commands: argparse._SubParsersAction) -> None:  # pragma: no mut
     args = sub_command(commands, "diff-report", __doc__, summary)
     args.set_defaults(run=run)
     args.add_argument("base", help="the git revision to compare with (a branch, a commit)")
-    args.add_argument("--out", type=Path, required=True, help="folder to write (replaced)")
+    args.add_argument("--out", type=Path, required=True, help="folder to write into")
+    args.add_argument("--overwrite", action="store_true", help="replace files already there")
 
 
 def run(opts: argparse.Namespace) -> None:
     metrics = dvc("metrics", "diff", opts.base, "--md")
     params = dvc("params", "diff", opts.base, "--md")
     plots = json.loads(dvc("plots", "diff", opts.base, "--json")).get("data", {})
-    with staged_dir(opts.out) as tmp:
+    with files_into(opts.out, opts.overwrite) as tmp:
         (tmp / PICTURES).mkdir()
         pictures, same = plot_pictures(plots, tmp / PICTURES)
         (tmp / "report.md").write_text(report_text(opts.base, metrics, params, pictures, same))

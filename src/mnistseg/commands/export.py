@@ -3,7 +3,8 @@
     mnistseg export otsu test export/otsu-test --limit 100
 
 writes images/{i}.png, masks/{i}.png and labels/{i}.txt (composites: the tiles' labels, row by
-row, one line).
+row, one line) into the folder, making it when missing. Nothing else in it is touched; files
+of those names that are there already stop it before anything is written, unless --overwrite.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from mnistseg.data.arrays import (
     SPLITS,
     load_split,
 )
-from mnistseg.fileio import staged_dir
+from mnistseg.fileio import files_into, refuse_existing
 from mnistseg.pictures import encode_png
 
 DATASETS = ("otsu", "circles", "composites")
+EXPORTED = (("images", "png"), ("masks", "png"), ("labels", "txt"))  # (folder, extension)
 
 
 def dataset_items(
@@ -57,16 +59,19 @@ def add_command(commands: argparse._SubParsersAction) -> None:  # pragma: no mut
     args.set_defaults(run=run)
     args.add_argument("dataset", choices=DATASETS)
     args.add_argument("split", choices=SPLITS)
-    args.add_argument("out", type=Path, help="folder to create (replaced if it exists)")
+    args.add_argument("out", type=Path, help="folder to write into (made when missing)")
     args.add_argument("--limit", type=positive, default=None, help="export only the first N items")
+    args.add_argument("--overwrite", action="store_true", help="replace files already there")
     args.add_argument("--data-dir", type=Path, default=Path("data"), help="where the stages wrote")
 
 
 def run(opts: argparse.Namespace) -> None:
     images, masks, labels = dataset_items(opts.data_dir, opts.dataset, opts.split)
     count = len(images) if opts.limit is None else min(opts.limit, len(images))
-    with staged_dir(opts.out) as tmp:
-        for sub in ("images", "masks", "labels"):
+    names = [f"{sub}/{i}.{ext}" for i in range(count) for sub, ext in EXPORTED]
+    refuse_existing(opts.out, names, opts.overwrite)  # before the work, not only after
+    with files_into(opts.out, opts.overwrite) as tmp:
+        for sub, _ in EXPORTED:
             (tmp / sub).mkdir()
         for i in range(count):
             (tmp / "images" / f"{i}.png").write_bytes(encode_png(images[i]))

@@ -1,43 +1,80 @@
-"""A trained model on your own images: masks, overlays, and the circle model's class and circle.
+"""A trained model on your own pictures: masks, overlays, and the circle model's class and circle.
 
-    mnistseg predict segnet digit.png --out predictions        # models/segnet.pt, one image
-    mnistseg predict circlenet scans/ --out predictions        # every image of a folder
-    mnistseg predict models/unet.pt grid.png --out predictions # any checkpoint file
+    mnistseg predict circlenet photos/ --out answers        # every picture of a folder
+    mnistseg predict segnet digit.png --out answers         # models/segnet.pt, one picture
+    mnistseg predict models/unet.pt grid.png --out answers  # any checkpoint file
 
-Images are PNG, JPEG or any format OpenCV reads, of any size. For the digit models (segnet,
-circlenet) each is brought to MNIST's form as MNIST was made: grey, inverted when its
-background is light, cropped to the digit, scaled into 20x20 and centred by mass in 28x28 (an
-image already 28x28 is taken as it is). The composites' model (unet) takes any image, padded
-to sides its pooling takes. The answers are mapped back onto each image: `<name>_mask.png`
-(white: the digit, or the circle), `<name>_overlay.png`, and `predictions.json` with each
-image's foreground share and, for the circle model, its class, the class's probability and
-the circle (centre, radius) in the image's pixels. The folder is written whole or not at all.
+A model's name finds the checkpoint `dvc repro` trained (dvc.yaml's artifacts) in the project
+that holds the current folder, as git and DVC find theirs. Pictures are PNG, JPEG or any
+format OpenCV reads, of any size, turned upright as their EXIF says. For the digit models
+(segnet, circlenet) each is brought to MNIST's form as MNIST was made (data.mnist_form); the
+composites' model (unet) takes any picture, padded to sides its pooling takes. The answers are
+mapped back onto each picture: `<name>_mask.png` (white: the digit, or the circle),
+`<name>_overlay.png`, and `predictions.json`, one record per picture in the order given: its
+mask's share of the picture and for the circle model its class, the class's probability,
+whether the answer is unsure (a probability under 0.8) and the circle (centre, radius) in the
+picture's pixels; or, for a picture with no answer (unreadable, no digit), the reason.
+
+The folder is made when missing and nothing else in it is touched: files of the names above
+that are there already stop it before any work, unless --overwrite (which replaces those and
+only those). It cannot be an input folder or inside one. Each picture's line is printed; when
+some had no answer, a last line counts them and the exit status is 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
+import yaml
 
 from mnistseg.cli import sub_command
 from mnistseg.data.mnist_form import MIN_SIDE, eight_bit, grey, white_on_black
 from mnistseg.errors import InputError
-from mnistseg.fileio import staged_dir
+from mnistseg.fileio import files_into, refuse_existing
 from mnistseg.nets.models import MODELS
 from mnistseg.pictures import encode_png, overlay
 from mnistseg.video.frames import IMAGE_SUFFIXES
 
-MODELS_FOLDER = Path("models")  # where `dvc repro` writes the checkpoints (dvc.yaml)
+MASK_COLOUR = (0, 0, 255)  # BGR: the mask's tint on the overlay
 CIRCLE_COLOUR = (0, 200, 0)  # BGR
+OUTLINE_PIXELS = 320  # the circle's outline is 1 pixel wide per this many of the longer side
+UNSURE_BELOW = 0.8  # a class whose probability is under this is marked unsure
+CHUNK = 64  # pictures read, answered and written at a time: memory stays that of a chunk
+
+
+def project_root(start: Path) -> Path | None:
+    """The DVC project holding `start`: the nearest folder upward with a `.dvc` folder."""
+    return next((folder for folder in (start, *start.parents) if (folder / ".dvc").is_dir()), None)
+
+
+def checkpoint_of(model: str) -> tuple[Path, str | None]:
+    """The checkpoint that `model` names, and the model's name when it is one (else a path)."""
+    if model not in MODELS:
+        if Path(model).is_file():
+            return Path(model), None
+        raise InputError(f"{model}: neither a model ({', '.join(MODELS)}) nor a checkpoint file")
+    root = project_root(Path.cwd())
+    if root is None:
+        raise InputError(
+            f"{model}: no DVC project in {Path.cwd()} or above it, where `dvc repro` trains "
+            "it: run this inside the project, or give the checkpoint's path"
+        )
+    artifacts = (yaml.safe_load((root / "dvc.yaml").read_text()) or {}).get("artifacts", {})
+    path = root / artifacts.get(model, {}).get("path", f"models/{model}.pt")
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such checkpoint (run `dvc repro` in {root})")
+    return path, model
 
 
 def image_files(paths: list[Path]) -> list[Path]:
-    """The images named, and those in the folders named, in order; what is missing or a folder
-    without images is an InputError naming it."""
+    """The pictures named, and those in the folders named, in order; what is missing or a
+    folder without pictures is an error naming it."""
     found = []
     for path in paths:
         if path.is_dir():
@@ -52,31 +89,15 @@ def image_files(paths: list[Path]) -> list[Path]:
     return found
 
 
-def read_picture(path: Path) -> np.ndarray:
-    """An image file as OpenCV reads it, alpha and 16 bits kept; an unreadable or too small
-    one is an InputError naming it."""
-    image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-    if image is None:
-        raise InputError(f"{path}: OpenCV cannot read it as an image")
-    if min(image.shape[:2]) < MIN_SIDE:
-        height, width = image.shape[:2]
-        raise InputError(
-            f"{path}: {width}x{height} pixels, too small to hold a digit "
-            f"(at least {MIN_SIDE}x{MIN_SIDE})"
-        )
-    return image
-
-
-def as_bgr(image: np.ndarray) -> np.ndarray:
-    """An image as read (grey, BGR, BGRA; 8 or 16 bits) as 8-bit BGR, to draw on."""
-    image = eight_bit(image)
-    if image.ndim == 2:
-        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
-    return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR) if image.shape[2] == 4 else image
+def check_out(out: Path, inputs: list[Path]) -> None:
+    """`--out` may not be an input folder or inside one: its pictures would be read next time."""
+    for folder in (path for path in inputs if path.is_dir()):
+        if out.resolve().is_relative_to(folder.resolve()):
+            raise InputError(f"--out {out}: inside the input folder {folder}; choose another")
 
 
 def output_names(paths: list[Path]) -> list[str]:
-    """A name for each image's outputs: its file name's stem, numbered if taken already."""
+    """A name for each picture's outputs: its file name's stem, numbered if taken already."""
     names: list[str] = []
     for path in paths:
         name, number = path.stem, 1
@@ -87,66 +108,134 @@ def output_names(paths: list[Path]) -> list[str]:
     return names
 
 
-def checkpoint_path(model: str) -> Path:
-    """A model's name is its checkpoint under models/; anything else is a checkpoint's path."""
-    return MODELS_FOLDER / f"{model}.pt" if model in MODELS else Path(model)
+def read_picture(path: Path) -> np.ndarray:
+    """A picture as OpenCV reads it, upright as its EXIF says, alpha and 16 bits kept; an
+    unreadable or too small one is an InputError (its message the reason)."""
+    data = np.fromfile(path, np.uint8)
+    image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)  # keeps alpha, ignores EXIF orientation
+    if image is None:
+        raise InputError("OpenCV cannot read it as an image")
+    if image.ndim == 2 or image.shape[2] == 3:  # no alpha to keep: turned as EXIF says
+        image = cv2.imdecode(data, cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR)
+    if min(image.shape[:2]) < MIN_SIDE:
+        height, width = image.shape[:2]
+        raise InputError(
+            f"{width}x{height} pixels, too small to hold a digit (at least {MIN_SIDE}x{MIN_SIDE})"
+        )
+    return image
+
+
+def as_bgr(image: np.ndarray) -> np.ndarray:
+    """A picture as read (grey, BGR, BGRA; 8 or 16 bits) as 8-bit BGR, to draw on."""
+    image = eight_bit(image)
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR) if image.shape[2] == 4 else image
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One picture's record for predictions.json and its line for the terminal."""
+
+    record: dict
+    line: str
+
+
+def drawn(image: np.ndarray, found) -> np.ndarray:
+    """The picture with the answer on it: the mask tinted, the circle outlined at a width a
+    person sees at any size."""
+    picture = overlay(as_bgr(image), found.mask, MASK_COLOUR)
+    if found.circle is not None:
+        x, y, radius = found.circle
+        width = max(1, round(max(picture.shape[:2]) / OUTLINE_PIXELS))
+        cv2.circle(picture, (round(x), round(y)), round(radius), CIRCLE_COLOUR, width, cv2.LINE_AA)
+    return picture
+
+
+def answered(file: Path, name: str, image: np.ndarray, found, out: Path, tmp: Path) -> Outcome:
+    """Write one picture's mask and overlay into `tmp`; its record and line."""
+    record = {"image": str(file), "mask": f"{name}_mask.png", "overlay": f"{name}_overlay.png",
+              "foreground": float(found.mask.mean())}  # fmt: skip
+    said = "mask"
+    if found.label is not None:
+        unsure = found.probability < UNSURE_BELOW
+        record |= {"class": found.label, "probability": found.probability, "unsure": unsure}
+        circle = found.circle
+        record["circle"] = None if circle is None else dict(zip(("x", "y", "radius"), circle))
+        said = f"class {found.label}, probability {found.probability:.4g}"
+        said += " (unsure)" if unsure else ""
+    (tmp / record["mask"]).write_bytes(encode_png(np.where(found.mask, 255, 0).astype(np.uint8)))
+    (tmp / record["overlay"]).write_bytes(encode_png(drawn(image, found)))
+    return Outcome(record, f"{file}: {said} -> {out / record['mask']}")
+
+
+def refused(file: Path, reason: str) -> Outcome:
+    """A picture with no answer: its record and line say why."""
+    return Outcome({"image": str(file), "error": reason}, f"{file}: no answer: {reason}")
 
 
 def add_command(commands: argparse._SubParsersAction) -> None:  # pragma: no mutate block
-    summary = "a trained model on your own images: masks, classes, circles"
+    summary = "a trained model on your own pictures: masks, classes, circles"
     args = sub_command(commands, "predict", __doc__, summary)
     args.set_defaults(run=run)
-    args.add_argument("model", help="segnet, circlenet, unet (models/<name>.pt), or a .pt file")
-    args.add_argument("images", type=Path, nargs="+", help="image files, or folders of them")
-    args.add_argument("--out", type=Path, required=True, help="folder to write (replaced)")
+    args.add_argument("model", help="segnet, circlenet, unet (as trained here), or a .pt file")
+    args.add_argument("images", type=Path, nargs="+", help="pictures, or folders of them")
+    args.add_argument("--out", type=Path, required=True, help="folder to write into")
+    args.add_argument("--overwrite", action="store_true", help="replace its files already there")
     args.add_argument(
         "--device", default="auto", help="auto (CUDA, then MPS, then the CPU), cpu, cuda or mps"
     )
 
 
-def run(opts: argparse.Namespace) -> None:
+def run(opts: argparse.Namespace) -> int:
     from mnistseg.nets.device import DEVICES, placement, select_device
     from mnistseg.nets.inference import load_model
-    from mnistseg.nets.own_pictures import answer, framed
 
     if opts.device not in DEVICES:
         raise InputError(f"--device: one of {', '.join(DEVICES)}, not {opts.device!r}")
-    path = checkpoint_path(opts.model)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such checkpoint (run `dvc repro` to train it)")
+    path, named = checkpoint_of(opts.model)
     files = image_files(opts.images)
-    images = [read_picture(file) for file in files]
+    check_out(opts.out, opts.images)
+    names = output_names(files)
+    written = [f"{name}_{kind}.png" for name in names for kind in ("mask", "overlay")]
+    refuse_existing(opts.out, [*written, "predictions.json"], opts.overwrite)
     place = placement(select_device(opts.device, "--device"))
     network, model = load_model(path, place)
-    if opts.model in MODELS and model.name != opts.model:
-        raise InputError(f"{path}: the checkpoint of {model.name}, not of {opts.model}")
-    pictures = []
-    for file, image in zip(files, images):
-        try:
-            pictures.append(framed(model, white_on_black(grey(image))[0]))
-        except ValueError as exc:
-            raise InputError(f"{file}: {exc}") from None
-    answers = answer(network, model, pictures, place)
-    records = []
-    with staged_dir(opts.out) as tmp:
-        for name, file, image, found in zip(output_names(files), files, images, answers):
-            mask = np.where(found.mask, np.uint8(255), np.uint8(0))
-            drawn = overlay(as_bgr(image), found.mask, (0, 0, 255))
-            record = {"image": str(file), "mask": f"{name}_mask.png",
-                      "overlay": f"{name}_overlay.png",
-                      "foreground": float(found.mask.mean())}  # fmt: skip
-            if found.label is not None:
-                record |= {"class": found.label, "probability": found.probability}
-                record["circle"] = None
-                if found.circle is not None:
-                    x, y, radius = found.circle
-                    record["circle"] = {"x": x, "y": y, "radius": radius}
-                    centre = (round(x), round(y))
-                    cv2.circle(drawn, centre, round(radius), CIRCLE_COLOUR, thickness=1)
-            (tmp / record["mask"]).write_bytes(encode_png(mask))
-            (tmp / record["overlay"]).write_bytes(encode_png(drawn))
-            records.append(record)
+    if named is not None and model.name != named:
+        raise InputError(f"{path}: the checkpoint of {model.name}, not of {named}")
+
+    outcomes: list[Outcome] = []
+    with files_into(opts.out, opts.overwrite) as tmp:
+        for start in range(0, len(files), CHUNK):
+            chunk = list(zip(files, names))[start : start + CHUNK]
+            for outcome in chunk_outcomes(chunk, network, model, place, opts.out, tmp):
+                print(outcome.line, flush=True)
+                outcomes.append(outcome)
+        records = [outcome.record for outcome in outcomes]
         (tmp / "predictions.json").write_text(json.dumps(records, indent=1) + "\n")
-    for record in records:
-        said = ", ".join(f"{k} {record[k]:.4g}" for k in ("class", "probability") if k in record)
-        print(f"{record['image']}: {said or 'mask'} -> {opts.out / record['mask']}")
+    failed = sum("error" in record for record in records)
+    if failed:
+        print(f"{failed} of {len(records)} pictures had no answer", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def chunk_outcomes(chunk: list[tuple[Path, str]], network, model, place, out: Path, tmp: Path):
+    """Each picture of `chunk` ((file, output name) pairs) read, framed and answered
+    together, its outputs written into `tmp`: the outcomes, in order."""
+    from mnistseg.nets.own_pictures import answer, framed
+
+    pictures, reasons = {}, {}
+    for i, (file, _) in enumerate(chunk):
+        try:
+            image = read_picture(file)
+            pictures[i] = (image, framed(model, white_on_black(grey(image))[0]))
+        except ValueError as exc:  # an InputError, or no digit in it
+            reasons[i] = str(exc)
+    frames = [frame for _, frame in pictures.values()]
+    found = dict(zip(pictures, answer(network, model, frames, place))) if frames else {}
+    return [
+        answered(file, name, pictures[i][0], found[i], out, tmp)
+        if i in found
+        else refused(file, reasons[i])
+        for i, (file, name) in enumerate(chunk)
+    ]

@@ -1,6 +1,6 @@
 """The page template that makes `dvc plots show` / `dvc plots diff` draw with no network.
 
-    mnistseg report-template .dvc/report.html   # make report-template
+    mnistseg report-template .dvc/report.html --overwrite   # make report-template
 
 DVC's own page loads Vega, Vega-Lite and Vega-Embed from a CDN, so offline the curves and the
 confusion matrix stay blank. This writes a page template with the three libraries inlined, as
@@ -17,7 +17,7 @@ import argparse
 from pathlib import Path
 
 from mnistseg.cli import sub_command
-from mnistseg.fileio import write_bytes
+from mnistseg.fileio import refuse_existing, write_bytes
 
 # The Vega-Lite major version DVC writes its specs for (their $schema is vega-lite/v5).
 VEGA_LITE_MAJOR = 5
@@ -90,8 +90,10 @@ def bundled_template() -> str:
     return page_template(bundle, versions)
 
 
-def write_template(path: Path) -> Path:
-    """Write the page template to `path` (atomically, as every output is written)."""
+def write_template(path: Path, overwrite: bool = False) -> Path:
+    """Write the page template to `path` (atomically, as every output is written); a file
+    there already is replaced only if `overwrite`."""
+    refuse_existing(path.parent, [path.name], overwrite)
     write_bytes(path, bundled_template().encode("utf8"))
     return path
 
@@ -101,7 +103,8 @@ def add_command(commands: argparse._SubParsersAction) -> None:  # pragma: no mut
     args = sub_command(commands, "report-template", __doc__, summary)
     args.set_defaults(run=run)
     args.add_argument("template", type=Path, help="where to write it (.dvc/report.html)")
+    args.add_argument("--overwrite", action="store_true", help="replace the file if it is there")
 
 
 def run(opts: argparse.Namespace) -> None:
-    print(f"wrote {write_template(opts.template)}")
+    print(f"wrote {write_template(opts.template, opts.overwrite)}")

@@ -24,6 +24,7 @@ import pandas as pd
 
 from mnistseg.cli import sub_command
 from mnistseg.errors import InputError
+from mnistseg.fileio import refuse_existing, write_bytes
 from mnistseg.nets.models import MODELS, Model
 
 SHARED_PARAMS = ("epochs",)  # top-level params every model's result depends on
@@ -139,6 +140,7 @@ def add_command(commands: argparse._SubParsersAction) -> None:  # pragma: no mut
         "--rev", help="the commit the experiments were run from (default: HEAD)", default=None
     )
     args.add_argument("--out", type=Path, help="also write the Markdown table to this file")
+    args.add_argument("--overwrite", action="store_true", help="replace --out if it is there")
 
 
 def run(opts: argparse.Namespace) -> None:
@@ -147,6 +149,7 @@ def run(opts: argparse.Namespace) -> None:
     if found.empty:
         raise InputError(f"{opts.repo}: no experiment has model scores yet (`dvc exp show`)")
     table = markdown_table(summary(found, MODELS))
-    sys.stdout.write(table)
     if opts.out:
-        opts.out.write_text(table)
+        refuse_existing(opts.out.parent, [opts.out.name], opts.overwrite)
+        write_bytes(opts.out, table.encode())
+    sys.stdout.write(table)

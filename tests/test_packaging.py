@@ -3,6 +3,7 @@ environment."""
 
 import ast
 import re
+import shutil
 import site
 import sys
 import venv
@@ -58,8 +59,12 @@ def test_pip_install_gives_a_mnistseg_command_that_runs(tmp_path):
     """A wheel built from this checkout, installed into a fresh environment that sees this
     interpreter's packages (the lock's versions): its requirements are met and its command
     runs."""
+    source = tmp_path / "source"  # a build writes beside its sources: not in this checkout
+    shutil.copytree(REPO / "src", source / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO / name, source / name)
     run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-         "-w", str(tmp_path / "dist"), str(REPO)], tmp_path)  # fmt: skip
+         "-w", str(tmp_path / "dist"), str(source)], tmp_path)  # fmt: skip
     (wheel,) = (tmp_path / "dist").glob("mnistseg-*.whl")
     fresh = tmp_path / "fresh"
     venv.EnvBuilder(with_pip=False).create(fresh)

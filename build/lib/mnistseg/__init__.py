@@ -1,1 +1,0 @@
-"""mnistseg: MNIST segmentation datasets, models and video background replacement."""

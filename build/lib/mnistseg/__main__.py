@@ -1,5 +1,0 @@
-"""`python -m mnistseg`: the `mnistseg` command."""
-
-from mnistseg.commands import main
-
-main()

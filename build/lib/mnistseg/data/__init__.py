@@ -1,2 +1,0 @@
-"""Data: MNIST's IDX files in, three segmentation datasets out (Otsu masks, enclosing circles,
-composites), each split a few `.npy` arrays."""

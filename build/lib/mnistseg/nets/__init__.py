@@ -1,1 +1,0 @@
-"""The networks: their params and registry, training on a device, scoring, predictions."""

@@ -7,6 +7,7 @@
     python benchmarks/benchmark.py --baseline HEAD~3    # the same, before and after, side by side
     python benchmarks/benchmark.py --baseline HEAD~3 --repeats 3  # three end-to-end rounds
     python benchmarks/benchmark.py --notebook           # the notebook's own code, side by side
+    python benchmarks/benchmark.py --adam --repeats 3   # Adam's fused kernel or not, on the CPU
 
 Prints the end-to-end wall time of a fresh `dvc repro` with its peak memory, then one row per
 stage: wall seconds and peak memory of that stage's process run alone, and its start-up: the
@@ -26,6 +27,11 @@ time in a new copy of the project; the median is printed.
 With --notebook, the notebook's own code (../shared/baseline/run_all.sh: Q1-Q4) and a fresh
 `dvc repro` of the same work (every stage up to the three evaluations, the assignment's
 workload), in turn: both times, their scores and the ratio.
+With --adam, one epoch of each model on this checkout's datasets as `dvc repro` made them
+(`data/`), with its params, in this process on the CPU, with torch's Adam fused (the
+pipeline's choice) and not, in turn: the median seconds of each and what the fused kernel
+saves.
+
 Nothing here asserts: the figures are for the README and for comparing commits on one machine.
 """
 
@@ -334,6 +340,40 @@ def notebook_side_by_side(tmp: Path, baseline: Path, mnist: Path, repeats: int) 
     )
 
 
+def adam_table(repeats: int) -> None:
+    """One epoch of each model with Adam's fused kernel and without, in turn, on the CPU."""
+    import torch
+
+    import mnistseg.nets.training as training
+    from mnistseg.data.arrays import model_split
+    from mnistseg.nets.device import placement
+    from mnistseg.params import load_section
+
+    place, datasets = (
+        placement(torch.device("cpu")),
+        yaml.safe_load((REPO / "dvc.yaml").read_text()),
+    )
+    print(f"Adam fused vs not: one epoch per model, median of {repeats}, {os.cpu_count()} CPUs")
+    for name, model in MODELS.items():
+        params = load_section(model, name, REPO / "params.yaml")
+        folder = (
+            REPO / next(v for v in datasets["vars"] if "models" in v)["models"][name]["dataset"]
+        )
+        data = model_split(folder, "train", params.arrays, *params.sees())
+        seconds: dict[bool, list[float]] = {True: [], False: []}
+        for _ in range(repeats):
+            for fused in (True, False):
+                training.fused_adam = lambda device, fused=fused: fused
+                training.set_seeds(params.seed)
+                run = training.prepare(data, params, place)
+                start = time.perf_counter()
+                next(training.fit(run, epochs=1))
+                seconds[fused].append(time.perf_counter() - start)
+        with_it, without = (statistics.median(seconds[f]) for f in (True, False))
+        print(f"  {name}: fused {with_it:.2f} s, not fused {without:.2f} s "
+              f"({100 * (without - with_it) / without:+.1f}%)")  # fmt: skip
+
+
 def main() -> None:
     args = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -351,6 +391,7 @@ def main() -> None:
     args.add_argument(
         "--notebook", action="store_true", help="the notebook's own code and the pipeline"
     )
+    args.add_argument("--adam", action="store_true", help="Adam's fused kernel vs not, per model")
     args.add_argument("--baseline-code", type=Path, default=REPO.parent / "shared/baseline")
     args.add_argument("--mnist", type=Path, default=REPO.parent / "shared/mnist")
     opts = args.parse_args()
@@ -362,6 +403,9 @@ def main() -> None:
     try:
         if opts.notebook:
             notebook_side_by_side(tmp, opts.baseline_code, opts.mnist, opts.repeats)
+            return
+        if opts.adam:
+            adam_table(opts.repeats)
             return
         if not opts.video_only:
             pipeline(tmp, opts.workload, targets, opts.baseline, opts.repeats)

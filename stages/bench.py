@@ -11,7 +11,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
-from mnistseg.cli import run_stage, stage_parser
+from mnistseg.entry_points import run_stage, stage_parser
 from mnistseg.fileio import write_json
 from mnistseg.params import load_section
 from mnistseg.video.cdnet import cdnet_metrics, open_sequence

@@ -8,7 +8,7 @@ frames scored and a digest of every file, so the bench stages rerun when the fol
 import hashlib
 
 import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
-from mnistseg.cli import run_stage, stage_parser
+from mnistseg.entry_points import run_stage, stage_parser
 from mnistseg.fileio import write_json
 from mnistseg.params import load_section
 from mnistseg.video.cdnet import ROI_FILE, open_sequence

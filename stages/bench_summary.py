@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
-from mnistseg.cli import run_stage, stage_parser
+from mnistseg.entry_points import run_stage, stage_parser
 from mnistseg.fileio import write_json
 from mnistseg.params import load_section
 from mnistseg.video.cdnet_bench import BenchParams, plot_rows, summarise

@@ -3,9 +3,9 @@
 import numpy as np
 
 import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
-from mnistseg.cli import run_stage, stage_parser
 from mnistseg.data.arrays import OTSU_ARRAYS, load_split, write_dataset
 from mnistseg.data.circles import circle_masks
+from mnistseg.entry_points import run_stage, stage_parser
 from mnistseg.fileio import write_bytes
 from mnistseg.pictures import circle_preview, encode_png
 

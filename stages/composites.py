@@ -3,9 +3,9 @@
 import numpy as np
 
 import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
-from mnistseg.cli import run_stage, stage_parser
 from mnistseg.data.arrays import OTSU_ARRAYS, SPLITS, load_split, write_dataset
 from mnistseg.data.composites import CompositeParams, composite_grid, split_generators
+from mnistseg.entry_points import run_stage, stage_parser
 from mnistseg.fileio import write_bytes
 from mnistseg.params import load_section, param_error
 from mnistseg.pictures import encode_png, mask_preview

@@ -1,8 +1,8 @@
 """Stage `download`: get the four MNIST IDX files into the raw-data folder."""
 
 import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
-from mnistseg.cli import run_stage, stage_parser
 from mnistseg.data.sources import DataParams, get_files
+from mnistseg.entry_points import run_stage, stage_parser
 from mnistseg.fileio import staged_dir
 from mnistseg.params import load_section
 

@@ -4,8 +4,8 @@ import json
 from pathlib import Path
 
 import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
-from mnistseg.cli import run_stage, stage_parser
 from mnistseg.data.arrays import model_split
+from mnistseg.entry_points import run_stage, stage_parser
 from mnistseg.fileio import staged_dir, write_json
 from mnistseg.nets.device import DeviceParams, placement, select_device
 from mnistseg.nets.inference import load_model, predict

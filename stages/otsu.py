@@ -3,10 +3,10 @@
 import numpy as np
 
 import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
-from mnistseg.cli import run_stage, stage_parser
 from mnistseg.data.arrays import write_dataset
 from mnistseg.data.otsu import otsu_masks
 from mnistseg.data.sources import read_local, validate_files
+from mnistseg.entry_points import run_stage, stage_parser
 from mnistseg.fileio import write_bytes
 from mnistseg.pictures import encode_png, mask_preview
 

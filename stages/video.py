@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
-from mnistseg.cli import run_stage, stage_parser
+from mnistseg.entry_points import run_stage, stage_parser
 from mnistseg.fileio import staged_dir, write_bytes, write_json
 from mnistseg.params import load_section, param_error
 from mnistseg.pictures import encode_png, video_preview

@@ -8,8 +8,8 @@ import cv2
 import numpy as np
 
 import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
-from mnistseg.cli import run_stage, stage_parser
 from mnistseg.data.arrays import OTSU_ARRAYS, load_split
+from mnistseg.entry_points import run_stage, stage_parser
 from mnistseg.fileio import staged_file, write_bytes
 from mnistseg.params import load_section
 from mnistseg.pictures import encode_png

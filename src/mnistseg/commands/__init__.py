@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import argparse
 
-from mnistseg.cli import command_parser, run_stage
 from mnistseg.commands import cdnet, diff_report, export, exps, predict, report_template, sweep
+from mnistseg.entry_points import command_parser, run_stage
 
 # Each module adds its sub-command with `add_command`, whose parser's `run` runs it. DVC and
 # torch are imported when a command that needs them runs, not for `--help` or the others.

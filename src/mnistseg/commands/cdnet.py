@@ -19,7 +19,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from mnistseg.cli import sub_command
+from mnistseg.entry_points import sub_command
 from mnistseg.errors import InputError
 from mnistseg.fileio import files_into
 from mnistseg.pictures import encode_png

@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mnistseg.cli import sub_command
+from mnistseg.entry_points import sub_command
 from mnistseg.errors import InputError
 from mnistseg.fileio import files_into
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 
-from mnistseg.cli import sub_command
 from mnistseg.data.arrays import (
     CIRCLE_ARRAYS,
     COMPOSITE_ARRAYS,
@@ -22,6 +21,7 @@ from mnistseg.data.arrays import (
     SPLITS,
     load_split,
 )
+from mnistseg.entry_points import sub_command
 from mnistseg.fileio import files_into, refuse_existing
 from mnistseg.pictures import encode_png
 

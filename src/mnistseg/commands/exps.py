@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from mnistseg.cli import sub_command
+from mnistseg.entry_points import sub_command
 from mnistseg.errors import InputError
 from mnistseg.nets.models import MODELS
 

@@ -33,8 +33,8 @@ import cv2
 import numpy as np
 import yaml
 
-from mnistseg.cli import sub_command
 from mnistseg.data.mnist_form import MIN_SIDE, eight_bit, grey, white_on_black
+from mnistseg.entry_points import sub_command
 from mnistseg.errors import InputError
 from mnistseg.fileio import files_into, refuse_existing
 from mnistseg.nets.models import MODELS

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mnistseg.cli import sub_command
+from mnistseg.entry_points import sub_command
 from mnistseg.fileio import refuse_existing, write_bytes
 
 # The Vega-Lite major version DVC writes its specs for (their $schema is vega-lite/v5).

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mnistseg.cli import sub_command
+from mnistseg.entry_points import sub_command
 from mnistseg.errors import InputError
 from mnistseg.fileio import refuse_existing, write_bytes
 from mnistseg.nets.models import MODELS, Model

@@ -1,6 +1,6 @@
 import pytest
 
-from mnistseg.cli import run_stage, stage_parser
+from mnistseg.entry_points import run_stage, stage_parser
 from mnistseg.errors import USER_ERRORS, InputError, ParamError, SourceError
 
 

@@ -177,3 +177,18 @@ def test_a_failed_staged_file_leaves_the_old_file_and_nothing_beside_it(tmp_path
         raise RuntimeError("half way")
     assert [p.name for p in tmp_path.iterdir()] == ["model.pt"]
     assert final.read_bytes() == b"previous run"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="links to folders need rights on Windows")
+def test_a_linked_output_is_replaced_and_the_folder_it_points_to_left_alone(tmp_path):
+    """DVC can link outputs to its cache: replacing one replaces the link, never what it
+    points to."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "old").write_text("cached")
+    (tmp_path / "out").symlink_to(cache, target_is_directory=True)
+    with staged_dir(tmp_path / "out") as tmp:
+        (tmp / "new").write_text("this run")
+    assert not (tmp_path / "out").is_symlink()
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["new"]
+    assert (cache / "old").read_text() == "cached"

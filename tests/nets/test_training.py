@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -361,3 +363,28 @@ def test_an_epoch_after_validation_trains_in_training_mode(digits):
     before = norm.running_mean.clone()
     train_one_epoch(network, batches(data, 8, ON_CPU, torch.Generator().manual_seed(0)), optimizer)
     assert not torch.equal(norm.running_mean, before)
+
+
+def test_validation_scores_each_item_against_its_own_mask(digits):
+    """A network that draws exactly the target masks scores 1 on validation: its answers come
+    in the validation slice's order, never shuffled like the training batches."""
+
+    class Echo(torch.nn.Module):
+        """Mask logits positive where the input is above 0.5: the masks it is taught."""
+
+        def __init__(self):
+            super().__init__()
+            self.bias = torch.nn.Parameter(torch.zeros(()))  # for Adam; its gradient is 0
+
+        def forward(self, x):
+            return (x - 0.5) * 100 + self.bias * 0
+
+    images, labels = digits
+    masks = ((images[:40] > 127) * 255).astype(np.uint8)
+    data = ModelSplit(images[:40], images[:40], masks, masks, labels[:40])
+    run = prepare(data, segnet(val_fraction=0.5, batch_size=4), ON_CPU)
+    echo = Echo()
+    run = dataclasses.replace(run, network=echo, optimizer=torch.optim.Adam(echo.parameters()))
+    (epoch,) = fit(run, epochs=1)
+    assert epoch.val_scores.headline["mean_iou"] == 1.0
+    assert set(epoch.val_scores.per_digit["mean_iou"].values()) == {1.0}

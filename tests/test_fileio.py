@@ -151,3 +151,44 @@ def test_refuse_existing_lists_five_then_counts(tmp_path):
     assert str(raised.value).startswith(f"{tmp_path / '0.png'}, ")
     assert "4.png and 2 more: there already" in str(raised.value)
     refuse_existing(tmp_path, ["0.png"], overwrite=True)
+
+
+def test_files_into_refuses_a_file_by_its_path_in_the_folder_not_its_name(tmp_path):
+    """sub/a.txt is refused where sub/a.txt is; a top-level a.txt does not stand in its way."""
+    folder = tmp_path / "mine"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("mine")
+    with files_into(folder) as tmp:
+        (tmp / "sub").mkdir()
+        (tmp / "sub" / "a.txt").write_text("new")
+    assert files(folder) == {"a.txt": b"mine", "sub/a.txt": b"new"}
+    with pytest.raises(InputError, match=r"sub/a.txt: there already"), files_into(folder) as tmp:
+        (tmp / "sub").mkdir()
+        (tmp / "sub" / "a.txt").write_text("newer")
+        (tmp / "b.txt").write_text("b")
+    assert files(folder) == {"a.txt": b"mine", "sub/a.txt": b"new"}
+
+
+def test_a_failed_staged_file_leaves_the_old_file_and_nothing_beside_it(tmp_path):
+    final = tmp_path / "model.pt"
+    final.write_bytes(b"previous run")
+    with pytest.raises(RuntimeError), staged_file(final) as part:
+        part.write_bytes(b"half")
+        raise RuntimeError("half way")
+    assert [p.name for p in tmp_path.iterdir()] == ["model.pt"]
+    assert final.read_bytes() == b"previous run"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="links to folders need rights on Windows")
+def test_a_linked_output_is_replaced_and_the_folder_it_points_to_left_alone(tmp_path):
+    """DVC can link outputs to its cache: replacing one replaces the link, never what it
+    points to."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "old").write_text("cached")
+    (tmp_path / "out").symlink_to(cache, target_is_directory=True)
+    with staged_dir(tmp_path / "out") as tmp:
+        (tmp / "new").write_text("this run")
+    assert not (tmp_path / "out").is_symlink()
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["new"]
+    assert (cache / "old").read_text() == "cached"

@@ -173,3 +173,32 @@ def test_a_missing_section_is_named_with_the_file(tmp_path):
     path.write_text("outer: {other: 3}\n")
     with pytest.raises(ParamError, match=rf"^{re.escape(str(path))}: no `outer.inner` in `outer`"):
         load_section(Inner, "outer.inner", path)
+
+
+@pytest.mark.parametrize(
+    ("places", "expected"),
+    [("../mnist,v2", ("../mnist,v2",)), (["a,b", "c"], ("a,b", "c")), ("x", ("x",))],
+)
+def test_one_string_is_one_place_commas_and_all(places, expected):
+    """A folder's name may hold a comma: only a YAML list gives several places."""
+    assert validate_section(Example, {**GOOD, "places": places}, "ex", "p").places == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "section", "problem"),
+    [
+        ("a: [", "outer.inner", "not valid YAML"),
+        ("- 1\n", "outer.inner", "expected a mapping of parameters"),
+        ("outer: {other: 3}\n", "outer.inner", "no `outer.inner` in `outer`"),
+        ("outer:\n  inner: {low: 2, high: 1}\n", "outer.inner", "outer.inner.high: must be"),
+    ],
+    ids=["bad-yaml", "not-a-mapping", "missing-section", "bad-value"],
+)
+def test_every_error_of_the_params_file_ends_with_the_way_back(tmp_path, text, section, problem):
+    """A failed `dvc exp run -S` can leave any of these in the file, not only a bad value."""
+    path = tmp_path / "params.yaml"
+    path.write_text(text)
+    with pytest.raises(ParamError) as err:
+        load_section(Inner, section, path)
+    assert problem in str(err.value)
+    assert str(err.value).endswith(f". {restore_hint(path)}")

@@ -117,3 +117,56 @@ def test_the_table_file_is_replaced_only_when_told(tmp_path, monkeypatch, capsys
     assert "there already" in capsys.readouterr().err and table.read_text() == "mine"
     mnistseg(["sweep", "--out", str(table), "--overwrite"])
     assert "| segnet | defaults | mean_iou | 0 |" in table.read_text()
+
+
+def test_a_seed_counts_once_as_its_first_row_and_a_fractional_seed_not_at_all():
+    """A rerun of seed 0 with another score keeps the first; seed 3.5 has no integer twin to
+    hide behind: it is dropped, not read as seed 3."""
+    baseline = row()
+    rows = [baseline, row(1, 0.82), row(0, 0.99), row(3.5, 0.5)]
+    found = groups(rows, baseline)
+    assert found["segnet", "defaults"]["seeds"] == (0, 1)
+    assert found["segnet", "defaults"]["mean_iou"] == (0.8, 0.82)
+
+
+def test_the_summary_lists_seeds_in_order_and_variants_by_name():
+    """Rows come in any order (`dvc exp show` lists the newest first)."""
+    baseline = row()
+    rows = [
+        row(2, 0.84),
+        row(0, 0.9, **{"segnet.lr": 0.01}),
+        baseline,
+        row(0, 0.95, **{"segnet.arch": "unet"}),
+        row(1, 0.82),
+    ]
+    table = summary(samples(rows, baseline, MODELS), MODELS)
+    segnet = table[table["model"] == "segnet"]
+    assert list(zip(segnet["variant"], segnet["seeds"])) == [
+        ("defaults", "0,1,2"),
+        ("segnet.arch=unet", "0"),
+        ("segnet.lr=0.01", "0"),
+    ]
+
+
+def test_only_the_baseline_and_finished_experiments_are_read(monkeypatch):
+    """The workspace holds whatever ran or was applied last; queued, running and failed
+    experiments have no result of their own."""
+    shown = [
+        {"rev": "workspace", "typ": "workspace", "State": None},
+        {"rev": "abc1234", "typ": "baseline", "State": None},
+        {"rev": "1111111", "typ": "branch_commit", "State": "Success"},
+        {"rev": "2222222", "typ": "branch_commit", "State": "Failed"},
+        {"rev": "3333333", "typ": "branch_commit", "State": "Queued"},
+        {"rev": "4444444", "typ": "branch_commit", "State": "Running"},
+    ]
+    asked = []
+
+    def exp_show(repo, revs):
+        asked.append((repo, revs))
+        return [dict(r) for r in shown]
+
+    monkeypatch.setattr("dvc.api.exp_show", exp_show)
+    baseline, rows = sweep.read_experiments("project", "abc1234")
+    assert asked == [("project", "abc1234")]
+    assert baseline["rev"] == "abc1234"
+    assert [r["rev"] for r in rows] == ["abc1234", "1111111"]

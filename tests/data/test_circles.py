@@ -92,3 +92,30 @@ def test_circles_are_drawn_with_truncated_centre_and_radius():
     rounded = cv2.circle(np.zeros((28, 28), np.uint8), (11, 13), 6, 255, thickness=-1)
     np.testing.assert_array_equal(drawn, truncated)
     assert not np.array_equal(drawn, rounded)
+
+
+def hairline(mask: np.ndarray) -> None:
+    """22 pixels in a row: more pixels than the blob, and a larger box."""
+    mask[20, 2:24] = 255
+
+
+def diagonal(mask: np.ndarray) -> None:
+    """15 pixels on a diagonal: fewer pixels than the blob, a far larger box (225)."""
+    cv2.line(mask, (2, 26), (16, 12), 255, 1)
+
+
+@pytest.mark.parametrize("draw_decoy", [hairline, diagonal])
+def test_the_largest_part_is_by_contour_area_not_pixels_or_bounding_box(draw_decoy):
+    """A 4x4 blob (contour area 9, 16 pixels, a box of 16) beside a one-pixel stroke (contour
+    area 0): more pixels or a larger bounding box would pick the stroke."""
+    mask = np.zeros((28, 28), np.uint8)
+    mask[2:6, 20:24] = 255
+    draw_decoy(mask)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    stroke, blob = sorted(contours, key=cv2.contourArea)
+    assert cv2.contourArea(stroke) == 0 < cv2.contourArea(blob)
+    filled = [cv2.drawContours(np.zeros_like(mask), [c], -1, 1, -1).sum() for c in (stroke, blob)]
+    boxes = [cv2.boundingRect(c)[2] * cv2.boundingRect(c)[3] for c in (stroke, blob)]
+    assert filled[0] > filled[1] or boxes[0] > boxes[1]
+    cx, cy, radius = circle_params(mask)
+    assert (cx, cy) == pytest.approx((21.5, 3.5), abs=0.01) and radius < 2.5

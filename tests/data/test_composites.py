@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from mnistseg.data.arrays import SPLITS
 from mnistseg.data.composites import (
     CompositeParams,
     composite_grid,
@@ -96,3 +97,14 @@ def test_adding_a_split_leaves_the_others_generators_alone():
     assert split_generators(1, ("train",))["train"].integers(10**9) != three["extra"].integers(
         10**9
     )
+
+
+def test_each_split_and_each_seed_draws_its_own_stream():
+    """Not one generator seeded alike for every split (the test composites would repeat the
+    training ones), nor seed + k for split k (seed 0's test split would be seed 1's train)."""
+    first = {
+        seed: {split: rng.integers(10**9) for split, rng in split_generators(seed, SPLITS).items()}
+        for seed in (0, 1)
+    }
+    draws = [first[seed][split] for seed in (0, 1) for split in SPLITS]
+    assert len(set(draws)) == len(draws)

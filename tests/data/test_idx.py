@@ -15,6 +15,12 @@ IMAGES = np.arange(5 * 28 * 28, dtype=np.uint32).astype(np.uint8).reshape(5, 28,
 LABELS = np.array([0, 1, 2, 9, 5], dtype=np.uint8)
 
 
+def retyped(type_code: int) -> bytes:
+    """IMAGES' file with another data type in its magic number (third byte)."""
+    raw = encode_idx(IMAGES)
+    return gzip.compress(raw[:2] + bytes([type_code]) + raw[3:], mtime=0)
+
+
 def test_round_trip():
     split = read_split(gz(IMAGES), gz(LABELS), "img.gz", "lab.gz")
     np.testing.assert_array_equal(split.images, IMAGES)
@@ -34,6 +40,11 @@ def test_round_trip():
         (gz(IMAGES[:0]), gz(LABELS[:0]), "img.gz: holds no images"),
         (gzip.compress(b"\x00\x00"), gz(LABELS), "img.gz: truncated header"),
         (gz(IMAGES), gz(LABELS)[:-3], "lab.gz: not a complete gzip file"),
+        # Fewer images than labels is a mismatch too, not only more.
+        (gz(IMAGES[:4]), gz(LABELS), "img.gz has 4 images but lab.gz has 5 labels"),
+        # The magic's type byte counts: 0x09 is signed bytes, 0x0D floats (3 dimensions both).
+        (retyped(0x09), gz(LABELS), "img.gz: wrong magic number 0x00000903, expected 0x00000803"),
+        (retyped(0x0D), gz(LABELS), "img.gz: wrong magic number 0x00000d03, expected 0x00000803"),
     ],
     ids=[
         "gzip-cut",
@@ -46,6 +57,9 @@ def test_round_trip():
         "empty",
         "header",
         "labels-cut",
+        "fewer-images",
+        "signed-type",
+        "float-type",
     ],
 )
 def test_bad_files_name_the_file_and_problem(images, labels, message):

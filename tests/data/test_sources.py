@@ -187,3 +187,22 @@ def test_splits_of_two_image_sizes_are_refused(tiny_mnist):
         f"{FILE_NAMES[0]} holds (28, 28) images but {FILE_NAMES[2]} holds (20, 20): both "
         "splits must have one image size"
     )
+
+
+def test_offline_only_when_every_mirror_is_unreachable():
+    """One mirror down and the other serving a bad copy is no mirror serving the file, with
+    both reasons, not `offline`."""
+
+    def fetch(url: str) -> bytes:
+        if url.startswith("https://down.example/"):
+            raise urllib.error.URLError("unreachable")
+        return b"corrupt"
+
+    mirrors = ("https://down.example/", "https://bad.example/")
+    with pytest.raises(SourceError) as err:
+        fetch_official(mirrors, {"f.gz": "0" * 32}, fetch)
+    digest = hashlib.md5(b"corrupt").hexdigest()
+    assert str(err.value) == (
+        "no mirror served f.gz (https://down.example/: unreachable; "
+        f"https://bad.example/f.gz: md5 {digest}, expected {'0' * 32})"
+    )

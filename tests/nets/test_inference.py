@@ -49,9 +49,14 @@ def test_decoder_masks_are_left_as_the_network_draws_them(digit_masks):
     np.testing.assert_array_equal(pred.masks, digit_masks)
 
 
-def test_a_checkpoint_file_predicts_what_validation_sees(tmp_path, digits):
+@pytest.mark.parametrize(
+    ("arch", "depth"), [("circlization_cnn", None), ("unet", 2)], ids=["cnn", "batch-norm-dropout"]
+)
+def test_a_checkpoint_file_predicts_what_validation_sees(tmp_path, digits, arch, depth):
+    """Both in eval mode: the U-Net's batch norm and dropout would answer otherwise in
+    training mode, the network as it is built and loaded."""
     torch.manual_seed(0)
-    model = model_of("circlenet", width=4)
+    model = model_of("circlenet", width=4, arch=arch, depth=depth)
     network = build_network(model)
     path = tmp_path / "model.pt"
     path.write_bytes(checkpoint_bytes(network, model))

@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -160,14 +162,20 @@ def test_split_is_the_seeded_permutation_both_halves_sorted():
     assert not torch.equal(split_indices(38, 0.05, seed=8)[1], val)  # the seed is used
 
 
-def test_a_logit_of_exactly_zero_is_background():
-    """Probability 0.5 is not foreground: masks are logit > 0, not >= 0."""
+@pytest.mark.parametrize("task", ["segment", "circle"])
+def test_a_logit_of_exactly_zero_is_background(task):
+    """Probability 0.5 is not foreground: masks are logit > 0, not >= 0, for a mask alone and
+    for the circle task's (class, mask) pair."""
 
     class Zeros(torch.nn.Module):
         def forward(self, x):
+            if task == "circle":
+                return torch.zeros(len(x), 10), torch.zeros_like(x)
             return torch.zeros_like(x)
 
-    data = mask_data(np.zeros((3, 4, 4), np.uint8), np.zeros((3, 4, 4), np.uint8))
+    data = mask_data(
+        np.zeros((3, 4, 4), np.uint8), np.zeros((3, 4, 4), np.uint8), np.array([1, 2, 3])
+    )
     _, pred = validate(Zeros(), batches(data, 2, ON_CPU))
     assert pred.masks.shape == (3, 4, 4) and not pred.masks.any()
 
@@ -321,3 +329,62 @@ def test_the_optimizer_is_torchs_adam_at_the_models_rate_fused_on_the_cpu(digits
     assert type(run.optimizer) is torch.optim.Adam
     assert (run.optimizer.defaults["lr"], run.optimizer.defaults["fused"]) == (0.004, True)
     assert run.optimizer.defaults["betas"] == (0.9, 0.999) and not run.optimizer.defaults["amsgrad"]
+
+
+def test_the_validation_loss_is_per_item_whatever_the_batches():
+    """Five items of unequal losses in batches of 3 and 2: the mean over items, not the mean
+    of the two batches' means."""
+    torch.manual_seed(0)
+    network = build_network(segnet(width=2))
+    images = np.zeros((5, 28, 28), np.uint8)
+    images[:3, 4:24, 4:24] = 255
+    masks = np.zeros_like(images)
+    masks[3:] = 255  # the last two: masks where the pictures are empty
+    data = mask_data(images, masks)
+    whole, _ = validate(network, batches(data, 5, ON_CPU))
+    in_two, _ = validate(network, batches(data, 3, ON_CPU))
+    assert in_two == pytest.approx(whole, rel=1e-6)
+    batch_means = [
+        compute_loss(network(x), (x, y, None)).item() for x, y, _ in batches(data, 3, ON_CPU)
+    ]
+    assert sum(batch_means) / 2 != pytest.approx(whole, rel=1e-3)
+
+
+def test_an_epoch_after_validation_trains_in_training_mode(digits):
+    """Validation leaves the network in eval mode; the next epoch must train with batch
+    statistics: batch norm's running means move."""
+    images, _ = digits
+    data = mask_data(images[:16], ((images[:16] > 100) * 255).astype(np.uint8))
+    torch.manual_seed(0)
+    network = build_network(segnet(arch="unet", depth=1, width=2))
+    optimizer = torch.optim.Adam(network.parameters(), lr=1e-3)
+    validate(network, batches(data, 8, ON_CPU))
+    norm = network.down[0][1]
+    before = norm.running_mean.clone()
+    train_one_epoch(network, batches(data, 8, ON_CPU, torch.Generator().manual_seed(0)), optimizer)
+    assert not torch.equal(norm.running_mean, before)
+
+
+def test_validation_scores_each_item_against_its_own_mask(digits):
+    """A network that draws exactly the target masks scores 1 on validation: its answers come
+    in the validation slice's order, never shuffled like the training batches."""
+
+    class Echo(torch.nn.Module):
+        """Mask logits positive where the input is above 0.5: the masks it is taught."""
+
+        def __init__(self):
+            super().__init__()
+            self.bias = torch.nn.Parameter(torch.zeros(()))  # for Adam; its gradient is 0
+
+        def forward(self, x):
+            return (x - 0.5) * 100 + self.bias * 0
+
+    images, labels = digits
+    masks = ((images[:40] > 127) * 255).astype(np.uint8)
+    data = ModelSplit(images[:40], images[:40], masks, masks, labels[:40])
+    run = prepare(data, segnet(val_fraction=0.5, batch_size=4), ON_CPU)
+    echo = Echo()
+    run = dataclasses.replace(run, network=echo, optimizer=torch.optim.Adam(echo.parameters()))
+    (epoch,) = fit(run, epochs=1)
+    assert epoch.val_scores.headline["mean_iou"] == 1.0
+    assert set(epoch.val_scores.per_digit["mean_iou"].values()) == {1.0}

@@ -57,3 +57,12 @@ def test_a_background_of_the_frames_size_is_used_as_it_is():
     odd = cv2.resize(board, (23, 17), interpolation=cv2.INTER_AREA)  # not an exact 2x
     np.testing.assert_array_equal(fit_background(board, 23, 17), odd)
     assert not np.array_equal(odd, cv2.resize(board, (23, 17)))  # bilinear would differ here
+
+
+def test_any_nonzero_mask_value_shows_the_frame_as_the_scores_count_it():
+    """A mask of ones, not only of 255s: the frame where it is 1, as Counts.of reads it."""
+    frame = np.full((1, 4, 3), 200, np.uint8)
+    background = np.full((1, 4, 3), 10, np.uint8)
+    mask = np.array([[0, 1, 255, 0]], np.uint8)
+    out = composite(frame, background, mask)
+    np.testing.assert_array_equal(out[0, :, 0], [10, 200, 200, 10])

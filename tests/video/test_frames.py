@@ -89,3 +89,13 @@ def test_a_frame_that_cannot_be_read_names_the_parameter(tmp_path):
     (tmp_path / "in000002.png").write_bytes(b"not an image")
     with pytest.raises(InputError, match=r"^video.input: .*in000002.png: OpenCV cannot read"):
         list(open_frames(tmp_path, "video.input").images)
+
+
+def test_frames_without_zero_padding_come_in_number_order(tmp_path):
+    """in9 sorts after in10 by name: frames go by number, in the mapping and as read."""
+    assert list(numbered_images(["in10.png", "in9.png", "in100.png"], "x")) == [9, 10, 100]
+    for number in (9, 10, 100):
+        cv2.imwrite(str(tmp_path / f"in{number}.png"), np.full((4, 5, 3), number, np.uint8))
+    frames = open_frames(tmp_path, "video.input")
+    assert list(frames.numbers) == list(frames.files) == [9, 10, 100]
+    assert [int(image[0, 0, 0]) for image in frames.images] == [9, 10, 100]

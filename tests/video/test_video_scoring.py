@@ -111,3 +111,15 @@ def test_the_scored_range_holds_1_based_frame_numbers():
     scores = scorer.metrics()
     assert scores["scored_frames"] == 1 and scorer.counts == Counts(fn=1, tn=1)
     assert scores["mean_iou_after_warmup"] == 0.0 and scores["mean_iou"] == pytest.approx(2 / 3)
+
+
+def test_the_ideal_composite_shows_the_frame_only_where_the_truth_is_foreground():
+    """Shadow (50), outside the ROI (85) and unknown motion (170) are no foreground: a
+    composite that puts the background there is the ideal one, PSNR infinite."""
+    frame = np.full((1, 5, 3), 200, np.uint8)
+    background = np.zeros((1, 5, 3), np.uint8)
+    truth = np.array([[255, 50, 85, 170, 0]], np.uint8)
+    mask = np.array([[255, 0, 0, 0, 0]], np.uint8)
+    scorer = VideoScorer(range(1, 2), background)
+    scorer.add(1, Replaced(frame, mask, composite(frame, background, mask)), truth)
+    assert scorer.metrics()["composite_psnr_after_warmup"] == float("inf")

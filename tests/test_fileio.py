@@ -192,3 +192,13 @@ def test_a_linked_output_is_replaced_and_the_folder_it_points_to_left_alone(tmp_
     assert not (tmp_path / "out").is_symlink()
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["new"]
     assert (cache / "old").read_text() == "cached"
+
+
+def test_a_users_file_where_a_subfolder_would_go_stops_it_before_any_moves(tmp_path):
+    (tmp_path / "sub").write_text("mine")
+    with pytest.raises(InputError, match=r"sub/x.txt: there already"), files_into(tmp_path) as tmp:
+        (tmp / "a.txt").write_text("a")
+        (tmp / "sub").mkdir()
+        (tmp / "sub" / "x.txt").write_text("x")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sub"]
+    assert (tmp_path / "sub").read_text() == "mine"

@@ -125,8 +125,15 @@ def load_arrays(folder: Path, names: tuple[str, ...], mmap: bool = False) -> dic
 
 
 def existing(folder: Path, names: Iterable[str]) -> list[Path]:
-    """The files of `names` (paths relative to `folder`) that are there already."""
-    return [folder / name for name in names if (folder / name).exists()]
+    """The files of `names` (paths relative to `folder`) that are there already, or whose
+    place a file of the user's takes (a file `sub` where `sub/x.png` would go)."""
+    taken = []
+    for name in names:
+        path = folder / name
+        parents = path.relative_to(folder).parents
+        if path.exists() or any((folder / p).is_file() for p in parents if p != Path(".")):
+            taken.append(path)
+    return taken
 
 
 def refuse_existing(folder: Path, names: Iterable[str], overwrite: bool) -> None:

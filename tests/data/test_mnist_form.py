@@ -7,6 +7,7 @@ import pytest
 from mnistseg.data.mnist_form import (
     DIGIT_BOX,
     as_is,
+    digit_form,
     grey,
     mnist_form,
     padded,
@@ -80,7 +81,7 @@ def test_a_digit_is_cropped_scaled_into_20_by_20_and_centred_by_mass(digits):
 
 def test_a_picture_of_mnists_size_is_taken_as_it_is(digits):
     digit = digits[0][0]
-    frame, framing = mnist_form(digit)
+    frame, framing = digit_form(digit)
     assert frame is digit and framing == as_is((28, 28))
     mask = digit > 100
     np.testing.assert_array_equal(framing.mask_on_picture(mask), mask)

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from mnistseg.data.circles import circle_params
-from mnistseg.data.mnist_form import mnist_form
+from mnistseg.data.mnist_form import digit_form
 from mnistseg.errors import InputError
 from mnistseg.nets.answers import answer, reads_digits
 from mnistseg.nets.device import placement
@@ -35,7 +35,7 @@ def test_a_digit_networks_answers_come_from_mnists_form_back_onto_the_picture():
     model, cfg = network("segment")
     big, small = picture(120, 90, (30, 20, 25, 60)), picture(28, 28, (10, 4, 8, 20))
     answers = answer(model, cfg, [big, small], ON_CPU, ["big", "small"])
-    frames = [mnist_form(big), mnist_form(small)]
+    frames = [digit_form(big), digit_form(small)]
     expected = predict(
         model,
         cfg,
@@ -53,7 +53,7 @@ def test_the_circle_models_answer_is_a_class_its_probability_and_the_circle():
     model, cfg = network("circle", arch="circlization_cnn")
     image = picture(60, 80, (40, 10, 12, 30))
     (found,) = answer(model, cfg, [image], ON_CPU, ["photo"])
-    frame, framing = mnist_form(image)
+    frame, framing = digit_form(image)
     expected = predict(
         model, cfg, mask_data(frame[None], np.zeros((1, 28, 28), np.uint8), np.zeros(1)), ON_CPU
     )
@@ -105,7 +105,7 @@ def test_the_circle_models_circle_is_fitted_to_its_mask_and_drawn_on_the_picture
     torch.nn.init.constant_(last[-1].bias, 5.0)  # every pixel in: the mask is the whole frame
     image = picture(60, 80, (40, 10, 12, 30))
     (found,) = answer(model, cfg, [image], ON_CPU, ["photo"])
-    _, framing = mnist_form(image)
+    _, framing = digit_form(image)
     whole = circle_params(np.full((28, 28), 255, np.uint8))
     assert found.circle is not None
     assert found.circle == pytest.approx(framing.circle_on_picture(*whole))

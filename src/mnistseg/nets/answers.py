@@ -9,7 +9,7 @@ import numpy as np
 from torch import nn
 
 from mnistseg.data.circles import circle_params
-from mnistseg.data.mnist_form import Framing, mnist_form, padded
+from mnistseg.data.mnist_form import Framing, digit_form, padded, white_on_black
 from mnistseg.digits import DIGIT_SIDE
 from mnistseg.errors import InputError
 from mnistseg.nets.device import Placement
@@ -37,7 +37,7 @@ class Answer:
 def framed(picture: np.ndarray, name: str) -> tuple[np.ndarray, Framing]:
     """A picture in MNIST's form; one with no digit is an InputError naming it."""
     try:
-        return mnist_form(picture)
+        return digit_form(picture)
     except ValueError as exc:
         raise InputError(f"{name}: {exc}") from None
 
@@ -49,16 +49,16 @@ def answer(
     place: Placement,
     names: list[str],
 ) -> list[Answer]:
-    """The model's answers about (H, W) uint8 pictures, white on black (`names` name them in
-    errors): for a digit network each is brought to MNIST's form first (data.mnist_form), for
-    the composites' network padded to sides its pooling takes; each answer is mapped back
-    onto its picture."""
+    """The model's answers about (H, W) uint8 grey pictures as read, any polarity (`names`
+    name them in errors): for a digit network each is brought to MNIST's form first
+    (data.mnist_form.digit_form), for the composites' network made white on black and padded
+    to sides its pooling takes; each answer is mapped back onto its picture."""
     if reads_digits(cfg):  # all 28x28: through the network together
         placed = [framed(picture, name) for picture, name in zip(pictures, names)]
         groups = [list(range(len(placed)))]
     else:  # each of its own size
         multiple = 2 ** ARCHS[cfg.arch].network.pooling_levels(cfg)
-        placed = [padded(picture, multiple) for picture in pictures]
+        placed = [padded(white_on_black(picture)[0], multiple) for picture in pictures]
         groups = [[i] for i in range(len(placed))]
     found: dict[int, tuple[np.ndarray, int | None, float | None]] = {}
     for group in groups:

@@ -1,0 +1,262 @@
+"""A handwritten digit's ink on a photo, a scan or a drawing, and what on it is not the digit.
+
+The ink is each pixel's contrast to the paper under it, the paper's level estimated around it,
+so that shading, a colour cast and coloured paper drop out; the strokes are where the contrast
+is at least half its peak (a line's width at half its contrast). Left out: the paper's own
+lines and the picture's frame (straight lines from edge to edge of the picture), marks the crop
+cut, and specks away from the digit. A picture where nothing digit-like stands out raises
+`NoDigit`, with the reason in one line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+MIN_SIDE = 8  # pixels: a smaller picture holds no digit worth reading
+
+# EXTREME: the share of the pixels, in percent, taken as the picture's darkest and lightest (its
+# ink's side) and as the ink's peak contrast: a few pixels of a 35-pixel picture, a thin digit's
+# darkest hundreds on a 2600-pixel photo.
+EXTREME = 0.01
+PAPER_SIDE = 96  # pixels: the paper's level is estimated on the picture shrunk to this short side
+PAPER_WINDOW = 1 / 4  # of the short side: wider than any stroke, narrower than the shading
+PEAK_SHARE = 0.5  # of the peak contrast: a stroke's width at half its contrast
+# The faintest digit of the real set (pencil) peaks at a contrast of 0.40; bare paper's
+# texture, specks and ruled lines in corners of its photos at 0.22 (95th percentile) and 0.48
+# (most). Below this, nothing stands out; above it, the shapes below decide.
+MIN_CONTRAST = 0.25
+
+# The paper's lines and the picture's frame: straight lines whose ends are both within LINE_END
+# of the picture's edges, with a parallel one LINE_GAP or more apart (ruled and squared paper;
+# a digit has no two such strokes), or along an edge, within EDGE_MARGIN of it. Lengths and
+# distances are shares of the picture's short side.
+LINE_SIDE = 512  # pixels: lines are looked for on the picture shrunk to this long side
+LINE_PIECE = 0.3  # the shortest straight piece looked for
+LINE_ANGLE = 2.0  # degrees: parallel within this
+LINE_WIDTH = 0.02  # two pieces as close as this across are of one (wavy) line
+LINE_END = 0.05
+LINE_GAP = 0.05
+EDGE_MARGIN = 0.02
+LINE_DEPTH = 90  # percentile of the ink's depth along a line: half its width, where it is wide
+
+# The digit's parts: those of at least PART_SHARE of the largest's area, and whatever lies
+# within NEAR_SHARE of their box's long side; a smaller one further away is a speck.
+PART_SHARE = 0.05
+NEAR_SHARE = 0.1
+MIN_DIGIT_SHARE = 0.04  # of the short side: the digit's largest part is no smaller, and a
+# part cut by the picture's edge reaches this far in (a line's or a neighbour's end does not)
+
+
+class NoDigit(ValueError):  # noqa: N818 (the name the callers catch: "no digit")
+    """Nothing digit-like stands out in a picture; the message says why, in one line."""
+
+
+def paper_level(ink_light: np.ndarray) -> np.ndarray:
+    """(H, W) float32: the paper's level under each pixel of a grey picture whose ink is the
+    light side: the darkest level within a window wider than any stroke, smoothed over as
+    much, estimated on the picture shrunk to PAPER_SIDE (the paper's shading varies slowly)."""
+    height, width = ink_light.shape
+    scale = min(1.0, PAPER_SIDE / min(height, width))
+    small = cv2.resize(ink_light, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    side = max(3, int(min(small.shape) * PAPER_WINDOW) | 1)
+    window = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    level = cv2.blur(cv2.erode(small, window), (side, side))
+    return cv2.resize(level, (width, height), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+
+
+def ink_contrast(image: np.ndarray) -> np.ndarray:
+    """(H, W) float32 in [0, 1]: each pixel's contrast to the paper under it, towards the ink,
+    as a share of the room the paper leaves (dark ink on paper at 200: (200 - grey) / 200).
+    The ink is the side, dark or light, that the picture's extreme pixels reach further from
+    its median grey: the paper is most of the picture, and glare is paler than ink is dark."""
+    darkest, middle, lightest = np.percentile(image, [EXTREME, 50, 100 - EXTREME])
+    ink_light = 255 - image if middle - darkest >= lightest - middle else image
+    paper = paper_level(ink_light)
+    return np.clip((ink_light - paper) / np.maximum(255 - paper, 1), 0, 1)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A straight line of ink: its (n, 4) segments (x1, y1, x2, y2) and its outermost two ends
+    (2, 2), in picture pixels."""
+
+    segments: np.ndarray
+    ends: np.ndarray
+
+    @property
+    def angle(self) -> float:
+        """Degrees in [0, 180)."""
+        (x1, y1), (x2, y2) = self.ends
+        return float(np.degrees(np.arctan2(y2 - y1, x2 - x1)) % 180)
+
+    @property
+    def position(self) -> float:
+        """Its signed distance from the picture's corner (0, 0), across it."""
+        normal = np.radians(self.angle + 90)
+        return float(self.ends[0] @ (np.cos(normal), np.sin(normal)))
+
+
+def parallel(a: float, b: float) -> bool:
+    """Whether two angles (degrees) are parallel within LINE_ANGLE."""
+    apart = abs(a - b) % 180
+    return min(apart, 180 - apart) <= LINE_ANGLE
+
+
+def line_segments(ink: np.ndarray) -> np.ndarray:
+    """(N, 4) float: straight segments (x1, y1, x2, y2) of the ink's skeleton, in picture
+    pixels, at least LINE_PIECE of the short side long. The skeleton is taken a pixel wide each
+    side, so that a slightly wavy line (notebook paper) stays one segment."""
+    height, width = ink.shape
+    scale = min(1.0, LINE_SIDE / max(height, width))
+    ink_255 = np.where(ink, np.uint8(255), np.uint8(0))
+    shrunk = cv2.resize(ink_255, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    skeleton = cv2.ximgproc.thinning(np.where(shrunk > 0, np.uint8(255), np.uint8(0)))
+    shortest = LINE_PIECE * min(shrunk.shape)
+    found = cv2.HoughLinesP(
+        cv2.dilate(skeleton, np.ones((3, 3), np.uint8)), 1, np.radians(LINE_ANGLE / 4),
+        threshold=int(shortest / 2), minLineLength=shortest, maxLineGap=shortest / 10,
+    )  # fmt: skip
+    if found is None:
+        return np.zeros((0, 4))
+    return (found[:, 0].astype(np.float64) + 0.5) / scale - 0.5
+
+
+def straight_lines(segments: np.ndarray, shape: tuple[int, int]) -> list[Line]:
+    """The segments grouped into lines: parallel, and LINE_WIDTH apart across at most."""
+    pieces = [Line(segment[None], segment.reshape(2, 2)) for segment in segments]
+    lines, left = [], list(range(len(pieces)))
+    while left:
+        first = pieces[left[0]]
+        same = [
+            i for i in left
+            if parallel(pieces[i].angle, first.angle)
+            and abs(pieces[i].position - first.position) <= LINE_WIDTH * min(shape)
+        ]  # fmt: skip
+        lines.append(joined(segments[same]))
+        left = [i for i in left if i not in same]
+    return lines
+
+
+def joined(segments: np.ndarray) -> Line:
+    """The line along the segments: its ends the outermost two of theirs."""
+    points = segments.reshape(-1, 2)
+    direction = points[1] - points[0]
+    along = points @ (direction / max(np.hypot(*direction), 1e-9))
+    return Line(segments, points[[along.argmin(), along.argmax()]])
+
+
+def edge_to_edge(line: Line, shape: tuple[int, int]) -> bool:
+    """Whether both ends of a line are within LINE_END of the picture's edges."""
+    height, width = shape
+    x, y = line.ends.T
+    to_edge = np.minimum.reduce([x, y, width - 1 - x, height - 1 - y])
+    return bool((to_edge <= LINE_END * min(shape)).all())
+
+
+def along_an_edge(line: Line, shape: tuple[int, int]) -> bool:
+    """Whether a line lies along an edge of the picture, both ends within EDGE_MARGIN of it (a
+    frame, a crop's dark border, the paper's edge)."""
+    height, width = shape
+    margin = EDGE_MARGIN * min(shape)
+    x, y = line.ends.T
+    return bool(
+        (x <= margin).all() or (x >= width - 1 - margin).all()
+        or (y <= margin).all() or (y >= height - 1 - margin).all()
+    )  # fmt: skip
+
+
+def paper_lines(ink: np.ndarray) -> np.ndarray:
+    """(H, W) bool: the ink that is the paper's own lines or the picture's frame (see the
+    module's constants)."""
+    lines = straight_lines(line_segments(ink), ink.shape)
+    gap = LINE_GAP * min(ink.shape)
+    drawn = np.zeros(ink.shape, np.uint8)
+    depth = cv2.distanceTransform(ink.astype(np.uint8), cv2.DIST_L2, 5)
+    for line in lines:
+        partnered = any(
+            parallel(other.angle, line.angle) and abs(other.position - line.position) >= gap
+            for other in lines
+        )
+        if along_an_edge(line, ink.shape) or (partnered and edge_to_edge(line, ink.shape)):
+            draw_line(drawn, line, depth)
+    return (drawn > 0) & ink
+
+
+def draw_line(drawn: np.ndarray, line: Line, depth: np.ndarray) -> None:
+    """Draw a line into `drawn`, each segment carried on to the picture's edges (a paper's
+    line runs across it), as wide as the ink is along it (`depth`: each ink pixel's distance
+    to the paper) and a pixel more each side."""
+    beyond = np.hypot(*drawn.shape)
+    pieces = []
+    for start, end in line.segments.reshape(-1, 2, 2):
+        step = (end - start) / max(np.hypot(*(end - start)), 1e-9) * beyond
+        pieces += [(start, end), (end, end + step), (start, start - step)]
+    ends = [(tuple(np.round(a).astype(int)), tuple(np.round(b).astype(int))) for a, b in pieces]
+    centre = np.zeros_like(drawn)
+    for start, end in ends[::3]:  # the segments themselves
+        cv2.line(centre, start, end, 1, thickness=1)
+    half = np.percentile(depth[centre > 0], LINE_DEPTH) if centre.any() else 0
+    for start, end in ends:
+        cv2.line(drawn, start, end, 1, thickness=2 * int(np.ceil(half)) + 3)
+
+
+def reach_inwards(stats: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """(N,) how far each component (OpenCV's stats rows: x, y, width, height) reaches into the
+    picture from the edges it touches; the picture's size for one that touches none."""
+    rows, cols = shape
+    x, y, width, height = stats[:, :4].T
+    right, bottom = x + width, y + height
+    return np.min(
+        [np.where(x == 0, right, cols), np.where(right == cols, cols - x, cols),
+         np.where(y == 0, bottom, rows), np.where(bottom == rows, rows - y, rows)], axis=0,
+    )  # fmt: skip
+
+
+def digit_parts(ink: np.ndarray) -> np.ndarray:
+    """(H, W) bool: the ink of the digit, specks left out (see PART_SHARE). A part cut by the
+    picture's edge that hardly reaches in is left out; one cut by the edge is kept only with a
+    largest part that is cut too (a digit that fills its picture)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), 8)
+    if count == 1:
+        raise NoDigit("no digit: only the paper's lines")
+    stats = stats[1:]
+    x, y, width, height, area = stats.T
+    right, bottom = x + width, y + height
+    least = MIN_DIGIT_SHARE * min(ink.shape)
+    area = np.where(reach_inwards(stats, ink.shape) >= least, area, 0)
+    if not area.any():
+        raise NoDigit("no digit: only the paper's lines and marks cut by the picture's edge")
+    largest = area.argmax()
+    if max(width[largest], height[largest]) < max(MIN_SIDE, least):
+        raise NoDigit(f"no digit: only specks ({width[largest]}x{height[largest]} pixels at most)")
+    cut = (x == 0) | (y == 0) | (right == ink.shape[1]) | (bottom == ink.shape[0])
+    own = (area > 0) & (~cut | cut[largest])
+    major = own & (area >= PART_SHARE * area[largest])
+    left, top = x[major].min(), y[major].min()
+    far_right, far_bottom = right[major].max(), bottom[major].max()
+    near = NEAR_SHARE * max(far_right - left, far_bottom - top)
+    inside = own & (
+        (right >= left - near) & (x <= far_right + near)
+        & (bottom >= top - near) & (y <= far_bottom + near)
+    )  # fmt: skip
+    return np.concatenate([[False], inside])[labels]
+
+
+def digit_ink(contrast: np.ndarray) -> tuple[np.ndarray, float]:
+    """The digit's strokes at half their peak contrast, (H, W) bool, and that peak; NoDigit
+    where nothing stands out or only the paper's lines do."""
+    peak = float(np.percentile(contrast, 100 - EXTREME))
+    if peak < MIN_CONTRAST:
+        raise NoDigit(f"no digit: nothing stands out from the background (contrast {peak:.2f})")
+    strong = contrast >= PEAK_SHARE * peak
+    return digit_parts(strong & ~paper_lines(strong)), peak
+
+
+def with_rims(strokes: np.ndarray, faint: np.ndarray, reach: float) -> np.ndarray:
+    """(H, W) bool: the strokes and their rims, the faint ink within `reach` pixels of them
+    (so not the faint lines of the paper that cross them, but where they do)."""
+    outside = np.where(strokes, np.uint8(0), np.uint8(255))
+    return strokes | (faint & (cv2.distanceTransform(outside, cv2.DIST_L2, 5) <= reach))

@@ -217,28 +217,30 @@ def reach_inwards(stats: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 def digit_parts(ink: np.ndarray) -> np.ndarray:
     """(H, W) bool: the ink of the digit, specks left out (see PART_SHARE). A part cut by the
-    picture's edge that hardly reaches in is left out; one cut by the edge is kept only with a
-    largest part that is cut too (a digit that fills its picture)."""
+    picture's edge that hardly reaches in is of something the crop cut, and left out. The digit
+    is found among the parts the edge does not cut, if one is large enough: the edge cuts the
+    table, the paper's edge or a shadow before it cuts a digit (one that fills its picture)."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), 8)
     if count == 1:
         raise NoDigit("no digit: only the paper's lines")
     stats = stats[1:]
     x, y, width, height, area = stats.T
     right, bottom = x + width, y + height
-    least = MIN_DIGIT_SHARE * min(ink.shape)
-    area = np.where(reach_inwards(stats, ink.shape) >= least, area, 0)
-    if not area.any():
+    least = max(MIN_SIDE, MIN_DIGIT_SHARE * min(ink.shape))
+    reaching = reach_inwards(stats, ink.shape) >= least
+    if not reaching.any():
         raise NoDigit("no digit: only the paper's lines and marks cut by the picture's edge")
-    largest = area.argmax()
-    if max(width[largest], height[largest]) < max(MIN_SIDE, least):
-        raise NoDigit(f"no digit: only specks ({width[largest]}x{height[largest]} pixels at most)")
     cut = (x == 0) | (y == 0) | (right == ink.shape[1]) | (bottom == ink.shape[0])
-    own = (area > 0) & (~cut | cut[largest])
-    major = own & (area >= PART_SHARE * area[largest])
+    whole = reaching & ~cut & (np.maximum(width, height) >= least)
+    candidates = whole if whole.any() else reaching
+    largest = np.where(candidates, area, 0).argmax()
+    if max(width[largest], height[largest]) < least:
+        raise NoDigit(f"no digit: only specks ({width[largest]}x{height[largest]} pixels at most)")
+    major = candidates & (area >= PART_SHARE * area[largest])
     left, top = x[major].min(), y[major].min()
     far_right, far_bottom = right[major].max(), bottom[major].max()
     near = NEAR_SHARE * max(far_right - left, far_bottom - top)
-    inside = own & (
+    inside = reaching & (
         (right >= left - near) & (x <= far_right + near)
         & (bottom >= top - near) & (y <= far_bottom + near)
     )  # fmt: skip

@@ -217,6 +217,20 @@ def skeleton_of(drawing: np.ndarray) -> np.ndarray:
     return cv2.ximgproc.thinning(padded)[1:-1, 1:-1]
 
 
+def without_specks(work: np.ndarray, pen: float) -> np.ndarray:
+    """A working drawing without its specks: groups of ink (parts closer than `pen` working
+    pixels are one group: the dots of a broken stroke are) smaller than `pen` across. Drawn
+    as wide as the pen, a speck would become a dot that no digit drawn with it has."""
+    reach = int(np.ceil(pen / 2))
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+    grown = cv2.dilate(work.astype(np.uint8), disc)
+    _, groups, stats, _ = cv2.connectedComponentsWithStats(grown, 8)
+    across = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) - 2 * reach
+    large = across >= pen
+    large[0] = False  # the paper
+    return work & large[groups]
+
+
 def widest_stroke(work: np.ndarray, skeleton: np.ndarray) -> float:
     """How wide a working drawing's strokes are where they are widest, leaving out the widest
     tenth (where strokes meet): twice the 90th percentile of the distance to the paper along
@@ -252,12 +266,13 @@ def digit_form(image: np.ndarray) -> tuple[np.ndarray, Framing]:
     skeleton = skeleton_of(work)
     if widest_stroke(work, skeleton) > MAX_WIDTH_SHARE * max(work.shape):
         raise NoDigit("no digit: a blot, not strokes")
-    drawing, margin = redrawn(skeleton, MNIST_STROKE * SUPERSAMPLE)
+    pen = stroke_width(core, skeleton, (sx + sy) / 2)  # the writer's, in picture pixels
+    drawn = MNIST_STROKE * SUPERSAMPLE
+    drawing, margin = redrawn(skeleton_of(without_specks(work, drawn)), drawn)
     frame, framed = mnist_form(drawing)
     bx, by, bw, bh = framed.box
     box = (x + (bx - margin) / sx, y + (by - margin) / sy, bw / sx, bh / sy)
     # A mask drawn back covers the drawn stroke: it reaches on to a wider pen's edges.
-    pen = stroke_width(core, skeleton, (sx + sy) / 2)
     per_frame_pixel = max(box[2], box[3]) / DIGIT_BOX
     beyond = max(0.0, pen / per_frame_pixel - MNIST_STROKE) / 2
     reach = (beyond + MASK_REACH) * per_frame_pixel

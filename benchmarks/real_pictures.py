@@ -63,6 +63,8 @@ THIN_IN_BOX = 1.5  # pixels of MNIST's 20-pixel box: a stroke under it is thin
 BACKGROUND_WINDOW = 1 / 3  # of the short side: a median window no stroke fills
 SMALL_SIDE = 96  # pixels: the background is estimated on the picture shrunk to this short side
 HALVES = ("choose", "confirm")
+SHIFTS = ((1, 0), (-1, 0), (0, 1), (0, -1))  # pixels: the frame moved, for the unsure signals
+THRESHOLDS = (0.8, 0.9, 0.95, 0.99)  # of the softmax probability, for the unsure signal
 EXTREME = 0.01  # percent of the pixels: the darkest and lightest, for the ink's side and peak
 BOX_MARGIN = 0.1  # of the digit's side: the box Otsu looks in, around the core
 DIGIT_PART = 0.05  # of the largest part's area: a smaller one is a speck, for the bare corners
@@ -168,6 +170,23 @@ class Models:
         grey = self.form.grey(image)
         return grey if self.takes_grey else self.form.white_on_black(grey)[0]
 
+    def class_probabilities(self, image: np.ndarray) -> list | None:
+        """(1 + len(SHIFTS), 10): circlenet's softmax on the frame of this version's
+        preparation, then on it shifted by SHIFTS; None before `digit_form`, or if refused."""
+        import torch
+
+        if not self.takes_grey:
+            return None
+        try:
+            frame, _ = self.form.digit_form(self.picture(image))
+        except ValueError:
+            return None
+        frames = [frame] + [shifted(frame, dx, dy) for dx, dy in SHIFTS]
+        model, _ = self.circlenet
+        with torch.no_grad():
+            logits = model(torch.from_numpy(np.stack(frames)).float().div(255)[:, None])[0]
+        return np.round(logits.softmax(1).numpy(), 6).tolist()
+
     def answers(self, image: np.ndarray, name: str):
         """(circlenet's answer, segnet's answer), or the refusal's message."""
         from mnistseg.nets.answers import answer
@@ -179,6 +198,11 @@ class Models:
         except ValueError as exc:
             return str(exc)
         return circle, segment
+
+
+def shifted(frame: np.ndarray, dx: int, dy: int) -> np.ndarray:
+    """A frame moved by (dx, dy) pixels, black coming in."""
+    return cv2.warpAffine(frame, np.float32([[1, 0, dx], [0, 1, dy]]), frame.shape[::-1])
 
 
 def bare_corners(image: np.ndarray, core: np.ndarray) -> list[np.ndarray]:
@@ -235,6 +259,7 @@ def real_records(
             continue
         circle, segment = found
         record |= {"class": circle.label, "probability": circle.probability}
+        record["probabilities"] = models.class_probabilities(image)
         for name, ink in inks.items():
             record[f"coverage_{name}"], record[f"on_ink_{name}"] = overlap(segment.mask, ink)
         records.append(record)
@@ -262,6 +287,7 @@ def mnist_records(models: Models, images: Path, labels: Path, count: int) -> lis
                 record["refused"] = found
             else:
                 record |= {"class": found[0].label, "probability": found[0].probability}
+                record["probabilities"] = models.class_probabilities(read_picture(path))
             records.append(record)
     return records
 
@@ -338,12 +364,72 @@ def report(saved: list[Path], reference: str) -> None:
             refused = sum(r["refused"] is not None for r in rows)
             cells.append(f"{refused}/{len(rows)}")
         print(f"| {group} | " + " | ".join(cells) + " |")
+    unsure_tables(versions[-1], names[-1])
     print("\n### MNIST test digits as PNG files\n")
     for name, version in zip(names, versions):
         mnist = version["mnist"]
         right = sum(r.get("class") == r["label"] for r in mnist)
         refused = sum("refused" in r for r in mnist)
         print(f"- {name}: {right}/{len(mnist)} right, {refused} refused")
+
+
+def unsure_signals(probabilities: list) -> dict[str, tuple[int, float]]:
+    """Each signal's (class, score) from circlenet's softmax on a frame and its shifts: a low
+    score says unsure."""
+    base, every = np.array(probabilities[0]), np.array(probabilities)
+    top, second = np.sort(base)[-1], np.sort(base)[-2]
+    mean = every.mean(axis=0)
+    label = int(mean.argmax())
+    agreeing = float((every.argmax(axis=1) == label).mean())
+    return {
+        "probability": (int(base.argmax()), float(top)),
+        "margin": (int(base.argmax()), float(top - second)),
+        "mean over shifts": (label, float(mean.max())),
+        "agreement over shifts": (label, agreeing + float(mean.max()) / 1000),  # ties: by mean
+    }
+
+
+def auroc(wrong: np.ndarray, right: np.ndarray) -> float:
+    """The chance that a wrong answer scores below a right one (ties count half)."""
+    if not len(wrong) or not len(right):
+        return float("nan")
+    below = (wrong[:, None] < right[None, :]).mean() + (wrong[:, None] == right[None, :]).mean() / 2
+    return float(below)
+
+
+def unsure_tables(version: dict, name: str) -> None:
+    """How well each unsure signal tells wrong answers from right ones, per half and on MNIST;
+    and the softmax probability's flags at THRESHOLDS."""
+    pools = {half_: [r for r in version["real"] if r.get("half") == half_] for half_ in HALVES}
+    pools["MNIST"] = version["mnist"]
+    print(f"\n### Unsure signals ({name}): AUROC, wrong answers scoring below right ones\n")
+    signals = list(unsure_signals([[1.0] * 10]))
+    print("| pool | answered | right | " + " | ".join(signals) + " |")
+    print("|---|---|---|" + "---|" * len(signals))
+    flags = {}
+    for pool, records in pools.items():
+        scored = [r for r in records if r.get("probabilities")]
+        if not scored:
+            continue
+        cells = []
+        for signal in signals:
+            found = [unsure_signals(r["probabilities"])[signal] for r in scored]
+            right = np.array([label == r["label"] for (label, _), r in zip(found, scored)])
+            score = np.array([value for _, value in found])
+            cells.append(f"{auroc(score[~right], score[right]):.3f} ({right.sum()} right)")
+            if signal == "probability":
+                flags[pool] = (score, right)
+        base_right = sum(r["class"] == r["label"] for r in scored)
+        print(f"| {pool} | {len(scored)} | {base_right} | " + " | ".join(cells) + " |")
+    print("\nThe softmax probability under a threshold flags (wrong flagged / right flagged):\n")
+    print("| pool | " + " | ".join(f"< {t}" for t in THRESHOLDS) + " |")
+    print("|---|" + "---|" * len(THRESHOLDS))
+    for pool, (score, right) in flags.items():
+        cells = [
+            f"{(score[~right] < t).sum()}/{(~right).sum()} wrong, {(score[right] < t).sum()} right"
+            for t in THRESHOLDS
+        ]
+        print(f"| {pool} | " + " | ".join(cells) + " |")
 
 
 def main() -> None:

@@ -36,7 +36,7 @@ MIN_CONTRAST = 0.25
 LINE_SIDE = 512  # pixels: lines are looked for on the picture shrunk to this long side
 LINE_PIECE = 0.3  # the shortest straight piece looked for
 LINE_ANGLE = 2.0  # degrees: parallel within this
-LINE_WIDTH = 0.02  # two pieces as close as this across are of one (wavy) line
+LINE_WIDTH = 0.02  # a piece this close across, carrying on from another's end, is of its line
 LINE_END = 0.05
 LINE_GAP = 0.05
 EDGE_MARGIN = 0.02
@@ -124,19 +124,33 @@ def line_segments(ink: np.ndarray) -> np.ndarray:
     return (found[:, 0].astype(np.float64) + 0.5) / scale - 0.5
 
 
+def one_line(a: Line, b: Line, shape: tuple[int, int]) -> bool:
+    """Whether two straight pieces are of one line: parallel, and either the same piece found
+    twice (a pixel of the shrunk picture apart across) or one carrying on from the other's end
+    (LINE_WIDTH apart across at most: a wavy line). Two pieces side by side, a stroke by a
+    line of the paper, are two lines."""
+    if not parallel(a.angle, b.angle):
+        return False
+    across = abs(a.position - b.position)
+    if across <= max(shape) / LINE_SIDE + 1:
+        return True
+    direction = a.ends[1] - a.ends[0]
+    first, second = np.sort(a.ends @ direction), np.sort(b.ends @ direction)
+    end_to_end = first[1] <= second[0] or second[1] <= first[0]
+    return across <= LINE_WIDTH * min(shape) and end_to_end
+
+
 def straight_lines(segments: np.ndarray, shape: tuple[int, int]) -> list[Line]:
-    """The segments grouped into lines: parallel, and LINE_WIDTH apart across at most."""
+    """The segments grouped into lines (`one_line`, and on along its pieces)."""
     pieces = [Line(segment[None], segment.reshape(2, 2)) for segment in segments]
     lines, left = [], list(range(len(pieces)))
     while left:
-        first = pieces[left[0]]
-        same = [
-            i for i in left
-            if parallel(pieces[i].angle, first.angle)
-            and abs(pieces[i].position - first.position) <= LINE_WIDTH * min(shape)
-        ]  # fmt: skip
-        lines.append(joined(segments[same]))
-        left = [i for i in left if i not in same]
+        group, left = [left[0]], left[1:]
+        for i in group:  # grows as it goes
+            found = [j for j in left if one_line(pieces[i], pieces[j], shape)]
+            group += found
+            left = [j for j in left if j not in found]
+        lines.append(joined(segments[group]))
     return lines
 
 

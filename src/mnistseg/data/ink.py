@@ -22,7 +22,7 @@ MIN_SIDE = 8  # pixels: a smaller picture holds no digit worth reading
 # darkest hundreds on a 2600-pixel photo.
 EXTREME = 0.01
 PAPER_SIDE = 96  # pixels: the paper's level is estimated on the picture shrunk to this short side
-PAPER_WINDOW = 1 / 4  # of the short side: wider than any stroke, narrower than the shading
+PAPER_WINDOW = 1 / 4  # of the short side: wider than any stroke
 PEAK_SHARE = 0.5  # of the peak contrast: a stroke's width at half its contrast
 # The faintest digit of the real set (pencil) peaks at a contrast of 0.40; bare paper's
 # texture, specks and ruled lines in corners of its photos at 0.22 (95th percentile) and 0.48
@@ -40,7 +40,8 @@ LINE_WIDTH = 0.02  # a piece this close across, carrying on from another's end, 
 LINE_END = 0.05
 LINE_GAP = 0.05
 EDGE_MARGIN = 0.02
-LINE_DEPTH = 90  # percentile of the ink's depth along a line: half its width, where it is wide
+LINE_DEPTH = 50  # percentile of the ink's depth along a line: half its width (not where a
+# stroke runs along it)
 
 # The digit's parts: those of at least PART_SHARE of the largest's area, and whatever lies
 # within NEAR_SHARE of their box's long side; a smaller one further away is a speck.
@@ -56,14 +57,18 @@ class NoDigit(ValueError):  # noqa: N818 (the name the callers catch: "no digit"
 
 def paper_level(ink_light: np.ndarray) -> np.ndarray:
     """(H, W) float32: the paper's level under each pixel of a grey picture whose ink is the
-    light side: the darkest level within a window wider than any stroke, smoothed over as
-    much, estimated on the picture shrunk to PAPER_SIDE (the paper's shading varies slowly)."""
+    light side: its opening by a window wider than any stroke (what is left when everything
+    lighter and narrower than the window is taken away: an even shading is kept whole),
+    estimated on the picture shrunk to PAPER_SIDE (the paper's shading varies slowly)."""
     height, width = ink_light.shape
     scale = min(1.0, PAPER_SIDE / min(height, width))
     small = cv2.resize(ink_light, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     side = max(3, int(min(small.shape) * PAPER_WINDOW) | 1)
     window = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
-    level = cv2.blur(cv2.erode(small, window), (side, side))
+    # The paper carried on past the picture's edges, so that shading runs on to them.
+    beyond = cv2.copyMakeBorder(small, side, side, side, side, cv2.BORDER_REPLICATE)
+    opened = cv2.morphologyEx(beyond, cv2.MORPH_OPEN, window)[side:-side, side:-side]
+    level = cv2.blur(opened, (3, 3))
     return cv2.resize(level, (width, height), interpolation=cv2.INTER_LINEAR).astype(np.float32)
 
 
@@ -189,12 +194,14 @@ def paper_lines(ink: np.ndarray) -> np.ndarray:
     gap = LINE_GAP * min(ink.shape)
     drawn = np.zeros(ink.shape, np.uint8)
     depth = cv2.distanceTransform(ink.astype(np.uint8), cv2.DIST_L2, 5)
-    for line in lines:
+    across = [edge_to_edge(line, ink.shape) or along_an_edge(line, ink.shape) for line in lines]
+    for line, crossing in zip(lines, across):
         partnered = any(
             parallel(other.angle, line.angle) and abs(other.position - line.position) >= gap
-            for other in lines
+            for other, other_crossing in zip(lines, across)
+            if other_crossing
         )
-        if along_an_edge(line, ink.shape) or (partnered and edge_to_edge(line, ink.shape)):
+        if along_an_edge(line, ink.shape) or (crossing and partnered):
             draw_line(drawn, line, depth)
     return (drawn > 0) & ink
 
@@ -202,7 +209,8 @@ def paper_lines(ink: np.ndarray) -> np.ndarray:
 def draw_line(drawn: np.ndarray, line: Line, depth: np.ndarray) -> None:
     """Draw a line into `drawn`, each segment carried on to the picture's edges (a paper's
     line runs across it), as wide as the ink is along it (`depth`: each ink pixel's distance
-    to the paper) and a pixel more each side."""
+    to the paper) and, each side, as far as the line may be from where it was found: two
+    pixels of the shrunk picture it was found on."""
     beyond = np.hypot(*drawn.shape)
     pieces = []
     for start, end in line.segments.reshape(-1, 2, 2):
@@ -213,8 +221,9 @@ def draw_line(drawn: np.ndarray, line: Line, depth: np.ndarray) -> None:
     for start, end in ends[::3]:  # the segments themselves
         cv2.line(centre, start, end, 1, thickness=1)
     half = np.percentile(depth[centre > 0], LINE_DEPTH) if centre.any() else 0
+    found_within = 2 * max(1.0, max(drawn.shape) / LINE_SIDE)
     for start, end in ends:
-        cv2.line(drawn, start, end, 1, thickness=2 * int(np.ceil(half)) + 3)
+        cv2.line(drawn, start, end, 1, thickness=2 * int(np.ceil(half + found_within)) + 1)
 
 
 def reach_inwards(stats: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

@@ -40,6 +40,8 @@ LINE_WIDTH = 0.02  # a piece this close across, carrying on from another's end, 
 LINE_END = 0.05
 LINE_GAP = 0.05
 EDGE_MARGIN = 0.02
+WIDER = 1.0  # pixel: a stroke deeper than a line by more runs over it (where two lines
+# cross, they are as deep as one and a pixel at most)
 LINE_DEPTH = 50  # percentile of the ink's depth along a line: half its width (not where a
 # stroke runs along it)
 
@@ -189,12 +191,17 @@ def along_an_edge(line: Line, shape: tuple[int, int]) -> bool:
 
 def paper_lines(ink: np.ndarray) -> np.ndarray:
     """(H, W) bool: the ink that is the paper's own lines or the picture's frame (see the
-    module's constants)."""
+    module's constants), but where a wider stroke runs over them: it stays whole."""
     lines = straight_lines(line_segments(ink), ink.shape)
     gap = LINE_GAP * min(ink.shape)
-    drawn = np.zeros(ink.shape, np.uint8)
-    depth = cv2.distanceTransform(ink.astype(np.uint8), cv2.DIST_L2, 5)
+    inside = np.pad(ink, 1).astype(np.uint8)  # beyond the picture's edge is paper
+    depth = cv2.distanceTransform(inside, cv2.DIST_L2, 5)[1:-1, 1:-1]
+    # The deepest ink within where a line may be from where it was found: its half width.
+    within = 2 * int(np.ceil(found_within(ink.shape))) + 1
+    ridge = cv2.dilate(depth, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (within, within)))
     across = [edge_to_edge(line, ink.shape) or along_an_edge(line, ink.shape) for line in lines]
+    drawn = np.zeros(ink.shape, np.uint8)
+    halves = []
     for line, crossing in zip(lines, across):
         partnered = any(
             parallel(other.angle, line.angle) and abs(other.position - line.position) >= gap
@@ -202,15 +209,27 @@ def paper_lines(ink: np.ndarray) -> np.ndarray:
             if other_crossing
         )
         if along_an_edge(line, ink.shape) or (crossing and partnered):
-            draw_line(drawn, line, depth)
-    return (drawn > 0) & ink
+            halves.append(draw_line(drawn, line, ridge))
+    if not halves:
+        return np.zeros(ink.shape, bool)
+    # How wide the ink is around each pixel: as the paper's lines are, or a stroke's width.
+    half = float(np.median(halves))
+    reach = 2 * int(np.ceil(half)) + 3
+    around = cv2.dilate(depth, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
+    return (drawn > 0) & ink & (around <= half + WIDER)
 
 
-def draw_line(drawn: np.ndarray, line: Line, depth: np.ndarray) -> None:
+def found_within(shape: tuple[int, int]) -> float:
+    """How far, in pixels, a line may be from where it was found: two pixels of the shrunk
+    picture it was looked for on."""
+    return 2 * max(1.0, max(shape) / LINE_SIDE)
+
+
+def draw_line(drawn: np.ndarray, line: Line, ridge: np.ndarray) -> float:
     """Draw a line into `drawn`, each segment carried on to the picture's edges (a paper's
-    line runs across it), as wide as the ink is along it (`depth`: each ink pixel's distance
-    to the paper) and, each side, as far as the line may be from where it was found: two
-    pixels of the shrunk picture it was found on."""
+    line runs across it), as wide as the ink is along it (`ridge`: the ink's depth, its
+    distance to the paper, at its deepest near each pixel) and, each side, as far as the line
+    may be from where it was found. Its half width, the ink's depth along it."""
     beyond = np.hypot(*drawn.shape)
     pieces = []
     for start, end in line.segments.reshape(-1, 2, 2):
@@ -220,10 +239,11 @@ def draw_line(drawn: np.ndarray, line: Line, depth: np.ndarray) -> None:
     centre = np.zeros_like(drawn)
     for start, end in ends[::3]:  # the segments themselves
         cv2.line(centre, start, end, 1, thickness=1)
-    half = np.percentile(depth[centre > 0], LINE_DEPTH) if centre.any() else 0
-    found_within = 2 * max(1.0, max(drawn.shape) / LINE_SIDE)
+    half = float(np.percentile(ridge[centre > 0], LINE_DEPTH)) if centre.any() else 0.0
+    band = 2 * int(np.ceil(half + found_within(drawn.shape))) + 1
     for start, end in ends:
-        cv2.line(drawn, start, end, 1, thickness=2 * int(np.ceil(half + found_within)) + 1)
+        cv2.line(drawn, start, end, 1, thickness=band)
+    return half
 
 
 def reach_inwards(stats: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

@@ -382,3 +382,12 @@ def test_a_circle_of_the_frame_lands_on_the_ring_written_on_the_picture():
     assert (cx, cy) == pytest.approx((650, 550), abs=15)
     # Around the ring as drawn in the frame: MNIST's stroke, half of it outside the pen's line.
     assert radius == pytest.approx(250 + MNIST_STROKE / 2 * 500 / DIGIT_BOX, rel=0.04)
+
+
+def test_specks_by_the_digit_are_no_part_of_its_strokes():
+    clean = write(paper(PAGE), "7", SEVEN, pen=3)
+    dusty = clean.copy()
+    for x, y in ((500, 600), (820, 700), (560, 380)):  # inside the 7's box, off its strokes
+        dusty[y : y + 5, x : x + 5] *= 0.3
+    frame, _ = digit_form(photo(dusty))
+    np.testing.assert_array_equal(frame, digit_form(photo(clean))[0])

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 
+from handwriting import paper, photo, ruled, write
 from mnistseg.data.circles import circle_params
 from mnistseg.data.mnist_form import digit_form
 from mnistseg.errors import InputError
@@ -24,16 +25,22 @@ def network(task: str, image_size: int = 28, arch: str = "simple_segnet"):
 
 
 def picture(height: int, width: int, box: tuple[int, int, int, int]) -> np.ndarray:
-    """White on black: a filled rectangle (x, y, w, h) as the digit."""
+    """White on black: a filled rectangle (x, y, w, h), a composite's digit."""
     image = np.zeros((height, width), np.uint8)
     x, y, w, h = box
     image[y : y + h, x : x + w] = 255
     return image
 
 
+def seven(height: int, width: int, box: tuple[int, int, int, int], pen: int = 3) -> np.ndarray:
+    """A 7 written in `box` (x, y, w, h), dark on light paper."""
+    return photo(write(paper((height, width)), "7", box, pen))
+
+
 def test_a_digit_networks_answers_come_from_mnists_form_back_onto_the_picture():
     model, cfg = network("segment")
-    big, small = picture(120, 90, (30, 20, 25, 60)), picture(28, 28, (10, 4, 8, 20))
+    big, small = seven(120, 90, (30, 20, 25, 60)), seven(28, 28, (4, 4, 12, 20), pen=2)
+    small = digit_form(small)[0]  # in MNIST's form: read as it is
     answers = answer(model, cfg, [big, small], ON_CPU, ["big", "small"])
     frames = [digit_form(big), digit_form(small)]
     expected = predict(
@@ -51,7 +58,7 @@ def test_a_digit_networks_answers_come_from_mnists_form_back_onto_the_picture():
 
 def test_the_circle_models_answer_is_a_class_its_probability_and_the_circle():
     model, cfg = network("circle", arch="circlization_cnn")
-    image = picture(60, 80, (40, 10, 12, 30))
+    image = seven(60, 80, (40, 10, 12, 30))
     (found,) = answer(model, cfg, [image], ON_CPU, ["photo"])
     frame, framing = digit_form(image)
     expected = predict(
@@ -103,10 +110,25 @@ def test_the_circle_models_circle_is_fitted_to_its_mask_and_drawn_on_the_picture
     ]
     torch.nn.init.zeros_(last[-1].weight)
     torch.nn.init.constant_(last[-1].bias, 5.0)  # every pixel in: the mask is the whole frame
-    image = picture(60, 80, (40, 10, 12, 30))
+    image = seven(60, 80, (40, 10, 12, 30))
     (found,) = answer(model, cfg, [image], ON_CPU, ["photo"])
     _, framing = digit_form(image)
     whole = circle_params(np.full((28, 28), 255, np.uint8))
     assert found.circle is not None
     assert found.circle == pytest.approx(framing.circle_on_picture(*whole))
     np.testing.assert_array_equal(found.mask, framing.mask_on_picture(np.ones((28, 28), bool)))
+
+
+def test_the_composites_network_reads_a_picture_of_either_polarity_white_on_black():
+    model, cfg = network("segment", image_size=56, arch="simple_unet")
+    image = picture(45, 61, (5, 5, 30, 20))
+    (found,) = answer(model, cfg, [image], ON_CPU, ["white"])
+    (inverted,) = answer(model, cfg, [255 - image], ON_CPU, ["black"])
+    np.testing.assert_array_equal(inverted.mask, found.mask)
+
+
+def test_paper_with_nothing_written_on_it_is_named_with_the_reason():
+    model, cfg = network("circle", arch="circlization_cnn")
+    squared = photo(ruled(paper((300, 400)), 40, 0.4, squared=True))
+    with pytest.raises(InputError, match=r"^squared.jpg: no digit: only the paper's lines$"):
+        answer(model, cfg, [squared], ON_CPU, ["squared.jpg"])

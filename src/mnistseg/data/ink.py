@@ -43,7 +43,8 @@ EDGE_MARGIN = 0.02
 WIDER = 1.0  # pixel: a stroke deeper than a line by more runs over it (where two lines
 # cross, they are as deep as one and a pixel at most)
 LINE_DEPTH = 50  # percentile of the ink's depth along a line: half its width (not where a
-# stroke runs along it)
+# stroke runs along it), and where it is widest (a line's width varies along it)
+LINE_DEEPEST = 90
 
 # The digit's parts: those of at least PART_SHARE of the largest's area, and whatever lies
 # within NEAR_SHARE of their box's long side; a smaller one further away is a speck.
@@ -212,7 +213,7 @@ def paper_lines(ink: np.ndarray) -> np.ndarray:
             halves.append(draw_line(drawn, line, ridge))
     if not halves:
         return np.zeros(ink.shape, bool)
-    # How wide the ink is around each pixel: as the paper's lines are, or a stroke's width.
+    # How wide the ink is around each pixel: as the paper's lines are at most, or wider.
     half = float(np.median(halves))
     reach = 2 * int(np.ceil(half)) + 3
     around = cv2.dilate(depth, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
@@ -229,7 +230,7 @@ def draw_line(drawn: np.ndarray, line: Line, ridge: np.ndarray) -> float:
     """Draw a line into `drawn`, each segment carried on to the picture's edges (a paper's
     line runs across it), as wide as the ink is along it (`ridge`: the ink's depth, its
     distance to the paper, at its deepest near each pixel) and, each side, as far as the line
-    may be from where it was found. Its half width, the ink's depth along it."""
+    may be from where it was found. Its half width where it is widest (LINE_DEEPEST)."""
     beyond = np.hypot(*drawn.shape)
     pieces = []
     for start, end in line.segments.reshape(-1, 2, 2):
@@ -239,11 +240,13 @@ def draw_line(drawn: np.ndarray, line: Line, ridge: np.ndarray) -> float:
     centre = np.zeros_like(drawn)
     for start, end in ends[::3]:  # the segments themselves
         cv2.line(centre, start, end, 1, thickness=1)
-    half = float(np.percentile(ridge[centre > 0], LINE_DEPTH)) if centre.any() else 0.0
+    if not centre.any():
+        return 0.0
+    half, widest = np.percentile(ridge[centre > 0], [LINE_DEPTH, LINE_DEEPEST])
     band = 2 * int(np.ceil(half + found_within(drawn.shape))) + 1
     for start, end in ends:
         cv2.line(drawn, start, end, 1, thickness=band)
-    return half
+    return float(widest)
 
 
 def reach_inwards(stats: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

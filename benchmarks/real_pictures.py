@@ -1,43 +1,52 @@
 """Real pictures of handwritten digits through what `mnistseg predict` does with them.
 
+    git archive 826755a src | tar -x -C /tmp/before    # the code before the preparation
+    PYTHONPATH=/tmp/before/src python benchmarks/real_pictures.py answer --out before.json
     PYTHONPATH=src python benchmarks/real_pictures.py answer --out after.json
-    PYTHONPATH=old/src python benchmarks/real_pictures.py answer --out before.json
     python benchmarks/real_pictures.py report before.json after.json
 
-`answer` runs the default models (circlenet, segnet) on every picture of the real set (a folder
-with `manifest.csv`, ../shared/realdigits) and on MNIST test digits written as PNG files and
-read back, with the `mnistseg` package that PYTHONPATH finds: this tree's, or an older one's
-(`git archive 826755a src | tar -x -C old` for the code before the picture preparation), and
-saves one record a picture. `report` prints Markdown tables from saved records, side by side.
+`answer` runs the default models (models/circlenet.pt, segnet.pt) on every picture of the real
+set (a folder with `manifest.csv`: ../shared/realdigits), on the bare corners of its photos,
+and on MNIST's first MNIST_COUNT test digits written as PNG files and read back, with the
+`mnistseg` package PYTHONPATH finds (this tree's or an older one's), and saves a record a
+picture (no picture). `report` prints Markdown tables of saved records, side by side.
+`--half choose` answers only that half of the sources (no MNIST), for choosing rules.
 
 What is measured, a picture at a time:
 - circlenet's class against the label of the file's name; a refused picture (the preparation
   says "no digit") counts as not right;
 - segnet's mask on the picture against the digit's reference ink: `coverage` is the share of
-  the ink the mask covers, `on ink` the share of the mask that is on ink.
+  the ink the mask covers, `on ink` the share of the mask that is on ink (over the pictures
+  answered);
+- bare paper: each corner of a photo, a third of its sides, clear of the digit's box: refused
+  or not (squared and ruled paper, shading, specks, the photo's edge, as they come);
+- unsure signals: how well circlenet's softmax probability, its margin, and its mean and
+  agreement over the frame moved a pixel each way (SHIFTS) tell its wrong answers from its
+  right ones (AUROC), and what the probability under THRESHOLDS flags.
 
 The reference ink is this script's own and shares no code with the preparation, so that a mask
-refined with the preparation's ink map is not scored against itself. It is the plainest ink
-map a reader would accept: the grey picture (OpenCV's luma) flattened by its background (a
-median over a window a third of the picture's short side, which no stroke fills), ink the side
-away from the background's level (dark ink when the median grey is nearer the lightest than the
-darkest), each pixel's contrast to the background thresholded by Otsu over the whole picture.
-Two references are scored:
-- `otsu`: that map;
-- `core`: only pixels at least half as contrasted as the ink's median (a stroke's width at half
-  its contrast, as a line's width is measured), the stroke without its blurred rim.
-Paper's own lines (a grid, ruled lines), where Otsu takes them, are in both references and
-count against coverage: no method here is told where they are.
+cut to the preparation's ink is not scored against itself. It is the plainest ink map a reader
+would accept: the grey picture (OpenCV's luma); its background, a median over a window a third
+of its short side (no stroke fills it); the ink the side away from the background (dark when
+the extreme darkest pixels are further from the median than the lightest); each pixel's
+contrast to the background. Two references:
+- `core`: contrast at least half its peak (the 99.99th percentile): a stroke's width at half
+  its contrast, as a line's width is measured, without its blurred rim;
+- `otsu`: Otsu's threshold of the contrast inside the core's box (grown by BOX_MARGIN), within
+  one stroke width of the core: the stroke with its rim. A line of the paper that crosses the
+  digit is in both where it is near the strokes: no reference is told where the lines are.
+The preparation's ink is estimated differently (an opening, not a median; its lines and specks
+left out), so neither reference is its own.
 
-A stroke is `thin` when its width (twice the mean distance to the background along the
-reference ink's skeleton), scaled as the digit is into MNIST's 20-pixel box, is under
-THIN_IN_BOX pixels; MNIST's own strokes are 2-3 pixels wide there.
+A stroke is `thin` when its width (twice the mean distance to the background along the `otsu`
+reference's skeleton), scaled as the digit is into MNIST's 20-pixel box, is under THIN_IN_BOX
+pixels: MNIST's own strokes are 2.3 wide there (median; 5th percentile 1.5).
 
-Pictures are read as a user's viewer shows them: EXIF orientation applied (cv2.imread does,
-except with IMREAD_UNCHANGED) and transparency kept (IMREAD_UNCHANGED keeps it). The sources
-are split in two halves by a hash of their repository (`half`): the preparation's rules were
-chosen looking at the `choose` half only; `confirm` is the held-out check. Nothing here
-asserts; the figures go to docs/predict.md.
+Pictures are read as a viewer shows them: EXIF orientation applied (cv2.imread does, except
+with IMREAD_UNCHANGED, which `mnistseg predict` uses to keep transparency: an image without
+alpha is read again) and transparency kept. The sources are split in two halves by a hash of
+their repository (`half`): the rules were chosen on the `choose` half; `confirm` was held out.
+Nothing here asserts; the figures go to docs/predict.md.
 """
 
 from __future__ import annotations
@@ -330,7 +339,7 @@ def table(groups: dict[str, list[dict]], versions: list[str], reference: str) ->
         cells = [group, str(by_version[0]["n"])]
         for row in by_version:
             cells += [
-                f"{row['right']} ({percent(row['right'] / row['n'])})",
+                f"{row['right']} ({100 * row['right'] / row['n']:.1f}%)",
                 str(row["refused"]),
                 percent(row[f"coverage_{reference}"]),
                 percent(row[f"on_ink_{reference}"]),

@@ -1,13 +1,22 @@
 """A picture of a digit brought to MNIST's form, and answers taken back onto the picture."""
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
 
+from handwriting import paper, pen_ink, photo, ruled, write
+from mnistseg.data.circles import circle_params
 from mnistseg.data.mnist_form import (
     DIGIT_BOX,
+    MNIST_STROKE,
+    NoDigit,
     as_is,
+    digit_form,
     grey,
+    in_mnist_form,
+    mass_centre,
     mnist_form,
     padded,
     white_on_black,
@@ -80,7 +89,7 @@ def test_a_digit_is_cropped_scaled_into_20_by_20_and_centred_by_mass(digits):
 
 def test_a_picture_of_mnists_size_is_taken_as_it_is(digits):
     digit = digits[0][0]
-    frame, framing = mnist_form(digit)
+    frame, framing = digit_form(digit)
     assert frame is digit and framing == as_is((28, 28))
     mask = digit > 100
     np.testing.assert_array_equal(framing.mask_on_picture(mask), mask)
@@ -206,3 +215,179 @@ def test_a_picture_pixel_halfway_between_mask_and_background_is_in_the_mask():
     np.testing.assert_array_equal(
         framing.mask_on_picture(mask)[15, 8:14], [False, False, False, True, True, True]
     )
+
+
+# Pictures people take of what they write: brought to MNIST's form by digit_form.
+
+PAGE = (1200, 1300)  # a phone photo's crop
+SEVEN = (450, 250, 400, 600)  # where the 7 is written on it: 400 x 600 pixels
+
+
+def ink_mass(frame: np.ndarray) -> float:
+    """A frame's ink in fully white pixels."""
+    return float(frame.sum()) / 255
+
+
+def test_a_thin_pen_on_a_large_photo_is_drawn_as_wide_as_mnists_strokes():
+    pen = photo(write(paper(PAGE), "7", SEVEN, pen=3))
+    marker = photo(write(paper(PAGE), "7", SEVEN, pen=45))
+    frame, _ = digit_form(pen)
+    bold, _ = digit_form(marker)
+    assert ink_mass(frame) == pytest.approx(ink_mass(bold), rel=0.1)
+    assert np.abs(frame.astype(int) - bold).mean() < 10
+    # The 7's strokes are 13.3 + 21.8 = 35 frame pixels long (its 400 x 600 box scaled into
+    # 20): ink as wide as MNIST's strokes (1.5 to 3.8 pixels).
+    assert 1.5 < ink_mass(frame) / 35 < 3.8
+    # Scaled as it is, the pen is a trace a fifth as wide.
+    trace, _ = mnist_form(white_on_black(pen)[0])
+    assert ink_mass(trace) < 0.3 * ink_mass(frame)
+
+
+def test_paper_shaded_across_gives_the_frame_of_evenly_lit_paper():
+    box = (300, 200, 350, 500)
+    even = photo(write(paper((900, 1000)), "4", box, pen=8, darkness=0.5))
+    shaded = photo(write(paper((900, 1000), shading=0.6), "4", box, pen=8, darkness=0.5))
+    assert np.abs(digit_form(shaded)[0].astype(int) - digit_form(even)[0]).mean() < 2
+    # The old way, one level for the whole background, takes the shadow for the digit.
+    framing = mnist_form(white_on_black(shaded)[0])[1]
+    assert framing.box[2] > 2 * box[2]
+
+
+@pytest.mark.parametrize("tilt", [0, 5], ids=["level", "tilted"])
+@pytest.mark.parametrize("squared", [False, True], ids=["ruled", "squared"])
+def test_the_lines_of_the_paper_are_not_the_digit(squared, tilt):
+    box = (300, 200, 350, 500)
+    plain = photo(write(paper((900, 1000)), "4", box, pen=8))
+    # Lines as dark as two thirds of the pen: ink, by contrast alone. (A line that runs along
+    # a stroke for most of its length, a degree or two off it, is not told from it.)
+    lined = ruled(paper((900, 1000)), 80, 0.45, squared=squared, tilt=tilt)
+    on_lines = photo(write(lined, "4", box, pen=8))
+    frame, framing = digit_form(on_lines)
+    expected, where = digit_form(plain)
+    assert np.abs(frame.astype(int) - expected).mean() < 3
+    assert framing.box == pytest.approx(where.box, abs=5)
+
+
+@pytest.mark.parametrize(
+    ("picture", "reason"),
+    [
+        (photo(ruled(paper((700, 900)), 60, 0.4, squared=True, tilt=2)), "paper's lines"),
+        (photo(ruled(paper((700, 900)), 60, 0.4)), "paper's lines"),
+        (photo(paper((700, 900), shading=0.5)), "nothing stands out"),
+        (
+            photo(
+                cv2.GaussianBlur(
+                    write(paper((700, 900)), "0", (400, 300, 60, 60), pen=40), (0, 0), 8
+                )
+            ),
+            "a blot",
+        ),
+        (
+            photo(write(paper((700, 900)), "7", (300, 300, 300, 60), pen=6)),
+            "flatter than any digit",
+        ),
+    ],
+    ids=["squared", "ruled", "shaded", "smudge", "dash"],
+)
+def test_a_picture_with_nothing_digit_like_is_refused_with_its_reason(picture, reason):
+    with pytest.raises(NoDigit, match=f"^no digit: .*{reason}"):
+        digit_form(picture)
+
+
+def test_mnists_digits_are_read_as_they_are_and_a_drawing_of_their_size_is_not(digits):
+    images, _ = digits
+    drawn = np.zeros((28, 28), np.float32)
+    cv2.polylines(drawn, [np.array([(2, 2), (13, 2), (6, 16)])], False, 1.0, 2, cv2.LINE_AA)
+    canvas = photo(255 * (1 - drawn))  # black on white, in the top left corner
+    for digit in [*images[:50], mnist_form(white_on_black(big_digit(images[0]))[0])[0]]:
+        if in_mnist_form(digit):  # MNIST's own (every one is); drawn ones as MNIST made them
+            frame, framing = digit_form(digit)
+            assert frame is digit and framing == as_is((28, 28))
+    assert in_mnist_form(mnist_form(white_on_black(big_digit(images[0]))[0])[0])
+    assert not in_mnist_form(canvas) and not in_mnist_form(255 - canvas)
+    frame, framing = digit_form(canvas)
+    ys, xs = np.nonzero(frame)
+    assert max(ys.max() - ys.min(), xs.max() - xs.min()) + 1 <= DIGIT_BOX
+    assert np.abs(np.array(mass_centre(frame)) - 14).max() <= 0.5
+    # The same 7, written large: the same frame.
+    large = photo(write(paper(PAGE), "7", SEVEN, pen=20))
+    assert np.abs(frame.astype(int) - digit_form(large)[0]).mean() < 25
+
+
+def test_an_mnist_digit_moved_off_centre_is_framed_again(digits):
+    digit = mnist_form(white_on_black(big_digit(digits[0][0]))[0])[0]
+    moved = np.roll(digit, 2, axis=1)
+    assert in_mnist_form(digit) and not in_mnist_form(moved)
+    assert np.abs(np.array(mass_centre(digit_form(moved)[0])) - 14).max() <= 0.5
+
+
+def test_light_ink_on_a_dark_board_gives_the_frame_of_dark_ink_on_paper():
+    written = photo(write(paper((600, 700)), "4", (200, 100, 250, 380), pen=10))
+    np.testing.assert_array_equal(digit_form(255 - written)[0], digit_form(written)[0])
+
+
+@pytest.mark.parametrize("side", [35, 2600], ids=["tiny", "huge"])
+def test_a_tiny_and_a_huge_picture_give_the_frame_of_a_phone_photo(side):
+    scale = side / 1300
+    box = tuple(round(v * scale) for v in SEVEN)
+    picture = photo(
+        write(paper((round(1200 * scale), side)), "7", box, pen=max(1, round(6 * scale)))
+    )
+    reference, _ = digit_form(photo(write(paper(PAGE), "7", SEVEN, pen=6)))
+    assert np.abs(digit_form(picture)[0].astype(int) - reference).mean() < 12
+
+
+def test_a_small_digit_is_found_away_from_specks_and_the_crops_border():
+    page = paper((1000, 1400))
+    page[:3] *= 0.2  # the dark line a crop leaves along its top
+    for x, y in ((100, 800), (1300, 150), (700, 900)):
+        page[y : y + 4, x : x + 4] *= 0.3  # dust
+    picture = photo(write(page, "1", (900, 300, 80, 160), pen=4))
+    _, framing = digit_form(picture)
+    x, y, width, height = framing.box
+    assert x > 880 and x + width < 1000 and y > 280 and y + height < 480
+
+
+def test_a_mask_of_the_frame_covers_the_pens_ink_on_the_picture():
+    for pen in (3, 45):
+        picture = photo(write(paper(PAGE), "7", SEVEN, pen=pen))
+        frame, framing = digit_form(picture)
+        ink = pen_ink(PAGE, "7", SEVEN, pen)
+        mask = framing.mask_on_picture(frame > 0)  # the drawn stroke: a perfect segmentation
+        assert (mask & ink).sum() >= 0.85 * ink.sum()
+        assert (mask & ink).sum() >= 0.9 * mask.sum()
+    # A frame pixel is 30 picture pixels: without the picture's ink the pen is a thread in it.
+    plain = replace(framing, ink=None).mask_on_picture(frame > 0)
+    thin = pen_ink(PAGE, "7", SEVEN, 3)
+    assert (plain & thin).sum() < 0.2 * plain.sum()
+
+
+def test_a_mask_of_part_of_the_frame_is_that_part_of_the_ink():
+    picture = photo(write(paper(PAGE), "7", SEVEN, pen=3))
+    frame, framing = digit_form(picture)
+    top = np.zeros((28, 28), bool)
+    top[:10] = frame[:10] > 0  # the 7's bar, without its stem
+    mask = framing.mask_on_picture(top)
+    ink = pen_ink(PAGE, "7", SEVEN, 3)
+    rows = np.nonzero(mask)[0]
+    assert rows.max() < SEVEN[1] + SEVEN[3] / 2 and (mask & ink).sum() > 0.2 * ink.sum()
+
+
+def test_a_circle_of_the_frame_lands_on_the_ring_written_on_the_picture():
+    ring = (400, 300, 500, 500)
+    picture = photo(write(paper(PAGE), "0", ring, pen=5))
+    frame, framing = digit_form(picture)
+    circle = circle_params(np.where(frame > 127, np.uint8(255), np.uint8(0)))
+    cx, cy, radius = framing.circle_on_picture(*circle)
+    assert (cx, cy) == pytest.approx((650, 550), abs=15)
+    # Around the ring as drawn in the frame: MNIST's stroke, half of it outside the pen's line.
+    assert radius == pytest.approx(250 + MNIST_STROKE / 2 * 500 / DIGIT_BOX, rel=0.04)
+
+
+def test_specks_by_the_digit_are_no_part_of_its_strokes():
+    clean = write(paper(PAGE), "7", SEVEN, pen=3)
+    dusty = clean.copy()
+    for x, y in ((500, 600), (820, 700), (560, 380)):  # inside the 7's box, off its strokes
+        dusty[y : y + 5, x : x + 5] *= 0.3
+    frame, _ = digit_form(photo(dusty))
+    np.testing.assert_array_equal(frame, digit_form(photo(clean))[0])

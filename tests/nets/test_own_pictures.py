@@ -6,8 +6,9 @@ import pytest
 import torch
 
 from conftest import model_of
+from handwriting import paper, photo, ruled, write
 from mnistseg.data.circles import circle_params
-from mnistseg.data.mnist_form import mnist_form
+from mnistseg.data.mnist_form import digit_form
 from mnistseg.nets.device import placement
 from mnistseg.nets.inference import predict
 from mnistseg.nets.networks import build_network
@@ -22,23 +23,29 @@ def network(name: str, **changes):
     return build_network(model).eval(), model
 
 
-def answers(network, model, pictures):
-    return answer(network, model, [framed(model, p) for p in pictures], ON_CPU)
+def answers(net, model, pictures):
+    return answer(net, model, [framed(model, p) for p in pictures], ON_CPU)
 
 
 def picture(height: int, width: int, box: tuple[int, int, int, int]) -> np.ndarray:
-    """White on black: a filled rectangle (x, y, w, h) as the digit."""
+    """White on black: a filled rectangle (x, y, w, h), a composite's digit."""
     image = np.zeros((height, width), np.uint8)
     x, y, w, h = box
     image[y : y + h, x : x + w] = 255
     return image
 
 
+def seven(height: int, width: int, box: tuple[int, int, int, int], pen: int = 3) -> np.ndarray:
+    """A 7 written in `box` (x, y, w, h), dark on light paper."""
+    return photo(write(paper((height, width)), "7", box, pen))
+
+
 def test_a_digit_networks_answers_come_from_mnists_form_back_onto_the_picture():
     net, model = network("segnet")
-    big, small = picture(120, 90, (30, 20, 25, 60)), picture(28, 28, (10, 4, 8, 20))
+    big, small = seven(120, 90, (30, 20, 25, 60)), seven(28, 28, (4, 4, 12, 20), pen=2)
+    small = digit_form(small)[0]  # in MNIST's form: read as it is
     found_all = answers(net, model, [big, small])
-    frames = [mnist_form(big), mnist_form(small)]
+    frames = [digit_form(big), digit_form(small)]
     expected = predict(net, model, np.stack([f for f, _ in frames]), ON_CPU)
     for found, (_, framing), mask, image in zip(found_all, frames, expected.masks, (big, small)):
         assert found.mask.shape == image.shape
@@ -49,9 +56,9 @@ def test_a_digit_networks_answers_come_from_mnists_form_back_onto_the_picture():
 
 def test_the_circle_models_answer_is_a_class_its_probability_and_the_circle():
     net, model = network("circlenet")
-    image = picture(60, 80, (40, 10, 12, 30))
+    image = seven(60, 80, (40, 10, 12, 30))
     (found,) = answers(net, model, [image])
-    frame, framing = mnist_form(image)
+    frame, framing = digit_form(image)
     expected = predict(net, model, frame[None], ON_CPU)
     assert found.label == expected.labels[0]
     assert found.probability == pytest.approx(float(expected.confidence[0]))
@@ -60,11 +67,6 @@ def test_the_circle_models_answer_is_a_class_its_probability_and_the_circle():
         assert found.circle is None
     else:
         assert found.circle == pytest.approx(framing.circle_on_picture(*fitted))
-
-
-def test_a_picture_without_a_digit_is_refused():
-    with pytest.raises(ValueError, match=r"^no digit"):
-        framed(model_of("segnet"), np.zeros((40, 40), np.uint8))
 
 
 def test_the_composites_network_answers_on_the_picture_padded_to_its_pooling():
@@ -93,10 +95,34 @@ def test_the_circle_models_circle_is_fitted_to_its_mask_and_drawn_on_the_picture
     last = [m for m in net.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.ConvTranspose2d))]
     torch.nn.init.zeros_(last[-1].weight)
     torch.nn.init.constant_(last[-1].bias, 5.0)  # every pixel in: the mask is the whole frame
-    image = picture(60, 80, (40, 10, 12, 30))
+    image = seven(60, 80, (40, 10, 12, 30))
     (found,) = answers(net, model, [image])
-    _, framing = mnist_form(image)
+    _, framing = digit_form(image)
     whole = circle_params(np.full((28, 28), 255, np.uint8))
     assert found.circle is not None
     assert found.circle == pytest.approx(framing.circle_on_picture(*whole))
     np.testing.assert_array_equal(found.mask, framing.mask_on_picture(np.ones((28, 28), bool)))
+
+
+def test_the_composites_network_reads_a_picture_of_either_polarity_white_on_black():
+    net, model = network("unet")
+    image = picture(45, 61, (5, 5, 30, 20))
+    (found,) = answers(net, model, [image])
+    (inverted,) = answers(net, model, [255 - image])
+    np.testing.assert_array_equal(inverted.mask, found.mask)
+
+
+@pytest.mark.parametrize(
+    ("blank", "reason"),
+    [
+        (np.zeros((40, 40), np.uint8), "no digit"),
+        (
+            photo(ruled(paper((300, 400)), 40, 0.4, squared=True)),
+            "no digit: only the paper's lines$",
+        ),
+    ],
+    ids=["black", "squared paper"],
+)
+def test_a_picture_without_a_digit_is_refused_with_the_reason(blank, reason):
+    with pytest.raises(ValueError, match=rf"^{reason}"):
+        framed(model_of("circlenet"), blank)

@@ -10,7 +10,7 @@ import numpy as np
 from torch import nn
 
 from mnistseg.data.circles import circle_params
-from mnistseg.data.mnist_form import Framing, mnist_form, padded
+from mnistseg.data.mnist_form import Framing, digit_form, padded, white_on_black
 from mnistseg.nets.device import Placement
 from mnistseg.nets.inference import predict
 from mnistseg.nets.models import Model
@@ -29,12 +29,13 @@ class Answer:
 
 
 def framed(model: Model, picture: np.ndarray) -> Framed:
-    """A (H, W) uint8 picture, white on black, as `model`'s network reads it: for a digit
-    model in MNIST's form (ValueError if it holds no digit), else padded to sides its pooling
+    """A (H, W) uint8 grey picture as read, either polarity, as `model`'s network reads it:
+    for a digit model in MNIST's form (data.mnist_form.digit_form; NoDigit, a ValueError, if
+    nothing digit-like stands out), else white on black and padded to sides its pooling
     takes."""
     if model.digits:
-        return mnist_form(picture)
-    return padded(picture, 2 ** model.pooling_levels())
+        return digit_form(picture)
+    return padded(white_on_black(picture)[0], 2 ** model.pooling_levels())
 
 
 def answer(

@@ -138,8 +138,8 @@ class ViBe(Section):
         }
 
 
-# Every subtractor by its params.yaml name, with the class of its block of knobs.
-SUBTRACTOR_KNOBS: dict[str, type[Section]] = {
+# The single methods by their params.yaml name, with the class of their block of knobs.
+METHOD_KNOBS: dict[str, type[Section]] = {
     "mog2": MOG2,
     "knn": KNN,
     "gsoc": GSOC,
@@ -149,6 +149,10 @@ SUBTRACTOR_KNOBS: dict[str, type[Section]] = {
     "lobster": LOBSTER,
     "vibe": ViBe,
 }
+METHODS = tuple(METHOD_KNOBS)
+
+# Every subtractor by its params.yaml name, with the class of its block of knobs.
+SUBTRACTOR_KNOBS: dict[str, type[Section]] = dict(METHOD_KNOBS)
 SUBTRACTORS = tuple(SUBTRACTOR_KNOBS)
 
 

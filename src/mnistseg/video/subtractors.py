@@ -1,6 +1,7 @@
 """The single methods by their params.yaml name, each built from its block of knobs: OpenCV's
 MOG2 and KNN, opencv-contrib's GSOC and CNT, and BGSLibrary's SuBSENSE, PAWCS, LOBSTER and ViBe
-(through its Python wrapper pybgs, an optional install).
+(through its Python wrapper pybgs, an optional install). The vote (mnistseg.video.vote)
+combines them.
 
 The same frames must give the same masks (tracked metrics hold still). KNN and GSOC draw from
 OpenCV's global RNG, so it is seeded for every new subtractor; GSOC also draws from it in

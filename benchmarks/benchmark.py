@@ -8,6 +8,7 @@
     python benchmarks/benchmark.py --baseline HEAD~3 --repeats 3  # three end-to-end rounds
     python benchmarks/benchmark.py --notebook           # the notebook's own code, side by side
     python benchmarks/benchmark.py --adam --repeats 3   # Adam's fused kernel or not, on the CPU
+    python benchmarks/benchmark.py --speed --repeats 3  # frames/s per subtractor and frame size
 
 Prints the end-to-end wall time of a fresh `dvc repro` with its peak memory, then one row per
 stage: wall seconds and peak memory of that stage's process run alone, and its start-up: the
@@ -156,6 +157,8 @@ def assignment_video_loop(video: Path, background: Path, out: Path) -> float:
 
 
 SUBTRACTORS = ("mog2", "knn", "gsoc", "cnt")
+# --speed: every subtractor (BGSLibrary's and the vote need pybgs, `make bgslibrary`)
+SPEED_SUBTRACTORS = (*SUBTRACTORS, "subsense", "pawcs", "lobster", "vibe", "vote")
 
 
 def video_stage_fps(video: Path, background: Path, workdir: Path, subtractor: str) -> float:
@@ -374,6 +377,94 @@ def adam_table(repeats: int) -> None:
               f"({100 * (without - with_it) / without:+.1f}%)")  # fmt: skip
 
 
+SPEED_WARMUP = 10  # frames each subtractor sees before the clock starts (models filling)
+
+
+def parse_size(text: str) -> tuple[int, int] | None:
+    """`320x240` as (320, 240); `native` as None (the frames as they are)."""
+    if text == "native":
+        return None
+    match = re.fullmatch(r"(\d+)x(\d+)", text)
+    if not match:
+        raise SystemExit(f"--sizes: {text!r}: expected WIDTHxHEIGHT or native")
+    return int(match.group(1)), int(match.group(2))
+
+
+def changed_params(settings: list[str]) -> dict:
+    """This checkout's params.yaml with `key=value` changes (the value read as YAML)."""
+    params = yaml.safe_load((REPO / "params.yaml").read_text())
+    for setting in settings:
+        key, sep, value = setting.partition("=")
+        if not sep:
+            raise SystemExit(f"--set: {setting!r}: expected key=value")
+        *parents, last = key.split(".")
+        block = params
+        for part in parents:
+            block = block[part]
+        block[last] = yaml.safe_load(value)
+    return params
+
+
+def subtractor_speeds(
+    folder: Path, sizes: list[str], subtractors: list[str], count: int, repeats: int,
+    settings: list[str],
+) -> None:  # fmt: skip
+    """Frames/s of each subtractor's masks at each frame size (see --speed)."""
+    from mnistseg.errors import ParamError
+    from mnistseg.params import validate_section
+    from mnistseg.video.config import VideoParams
+    from mnistseg.video.frames import image_folder
+    from mnistseg.video.masks import ForegroundMasker
+
+    video = validate_section(VideoParams, changed_params(settings)["video"], "video", "--set")
+    files = list(image_folder(folder, "--frames").values())[: count + SPEED_WARMUP]
+    native = [cv2.imread(str(file)) for file in files]
+    height, width = native[0].shape[:2]
+    clips = {}
+    for text in sizes:
+        size = parse_size(text) or (width, height)
+        clips[f"{size[0]}x{size[1]}"] = [
+            frame
+            if size == (width, height)
+            else cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
+            for frame in native
+        ]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    print(f"frames/s of the masks (method and clean-up) on {len(files) - SPEED_WARMUP} frames "
+          f"of {folder} after {SPEED_WARMUP}, median of {repeats} rounds; {os.cpu_count()} CPUs, "
+          f"load average {load} before")  # fmt: skip
+    if settings:
+        print(f"with {', '.join(settings)}")
+    rates: dict[tuple[str, str], list[float]] = {}
+    failed: dict[str, str] = {}
+    for _ in range(repeats):
+        for size, frames in clips.items():
+            for name in subtractors:
+                if name in failed:
+                    continue
+                try:
+                    masker = ForegroundMasker(name, getattr(video, name), video.cleanup)
+                except ParamError as exc:
+                    failed[name] = str(exc)
+                    continue
+                for frame in frames[:SPEED_WARMUP]:
+                    masker(frame)
+                start = time.perf_counter()
+                for frame in frames[SPEED_WARMUP:]:
+                    masker(frame)
+                seconds = time.perf_counter() - start
+                rates.setdefault((name, size), []).append((len(frames) - SPEED_WARMUP) / seconds)
+                del masker  # a vote's processes end here
+    print("\n| subtractor | " + " | ".join(clips) + " |")
+    print("| --- |" + " --- |" * len(clips))
+    for name in subtractors:
+        if name in failed:
+            print(f"| {name} | " + " | ".join("n/a" for _ in clips) + f" |  ({failed[name]})")
+            continue
+        cells = [f"{statistics.median(rates[name, size]):.1f}" for size in clips]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
 def main() -> None:
     args = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -394,10 +485,31 @@ def main() -> None:
     args.add_argument("--adam", action="store_true", help="Adam's fused kernel vs not, per model")
     args.add_argument("--baseline-code", type=Path, default=REPO.parent / "shared/baseline")
     args.add_argument("--mnist", type=Path, default=REPO.parent / "shared/mnist")
+    args.add_argument("--speed", action="store_true", help="frames/s per subtractor and frame size")
+    args.add_argument(
+        "--frames", type=Path, default=REPO.parent / "shared/cdnet/busStation/input",
+        help="--speed: a folder of numbered frames (a CDnet sequence's input/)",
+    )  # fmt: skip
+    args.add_argument(
+        "--sizes", nargs="+", default=["320x240", "native"], help="--speed: WIDTHxHEIGHT or native"
+    )
+    args.add_argument(
+        "--subtractors", nargs="+", default=list(SPEED_SUBTRACTORS), help="--speed: which ones"
+    )
+    args.add_argument("--count", type=int, default=200, help="--speed: frames timed")
+    args.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE",
+        help="--speed: a params.yaml change, such as video.vote.max_side=0",
+    )  # fmt: skip
     opts = args.parse_args()
     if opts.repeats < 1:
         args.error(f"--repeats must be at least 1, got {opts.repeats}")
     targets = list(DATA_STAGES) if opts.data_only else []
+    if opts.speed:
+        subtractor_speeds(
+            opts.frames, opts.sizes, opts.subtractors, opts.count, opts.repeats, opts.set
+        )
+        return
 
     tmp = Path(tempfile.mkdtemp(prefix="mnistseg-bench-"))
     try:

@@ -11,7 +11,8 @@ from networkx import topological_sort
 
 import mnistseg.params
 from conftest import cdnet_sequence, load_stage
-from scratch import make_project, tiny_params
+from mnistseg.video.config import VideoParams
+from scratch import committed_section, make_project, tiny_params
 
 pytestmark = pytest.mark.e2e
 
@@ -22,9 +23,16 @@ def project(tiny_mnist, tmp_path_factory):
     square = cdnet_sequence(root / "square")
     bench = {
         "sequences": {"square": {"folder": str(square), "category": "baseline"}},
-        "subtractors": ["mog2", "cnt"],
+        "subtractors": ["mog2", "cnt", "vote"],
     }
-    return make_project(root / "project", {**tiny_params([str(tiny_mnist)]), "bench": bench})
+    tiny = tiny_params([str(tiny_mnist)])
+    # The vote's stage reads its block alone, whatever its members: two of OpenCV's here.
+    committed = committed_section(VideoParams, "video")
+    vote = committed.vote.model_dump(exclude_none=True)
+    vote["members"] = {name: getattr(committed, name).model_dump() for name in ("mog2", "cnt")}
+    vote["shadows"] = {**vote["shadows"], "background": "mog2"}
+    video = {**tiny["video"], "vote": {**vote, "votes": 1}}
+    return make_project(root / "project", {**tiny, "video": video, "bench": bench})
 
 
 def stages_in_order(root) -> list[tuple[str, str, set[str]]]:
@@ -51,7 +59,7 @@ def stages_in_order(root) -> list[tuple[str, str, set[str]]]:
 def test_each_stage_reads_exactly_the_params_it_declares(project, monkeypatch):
     stages = stages_in_order(project)
     names = {name for name, _, _ in stages}
-    assert {"bench@square-mog2", "bench@square-cnt", "sequence@square", "video"} <= names
+    assert {"bench@square-mog2", "bench@square-vote", "sequence@square", "video"} <= names
     monkeypatch.chdir(project)
     real = mnistseg.params.load_section
     for name, command, expected in stages:

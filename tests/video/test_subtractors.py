@@ -18,6 +18,7 @@ needs_pybgs = pytest.mark.skipif(not HAVE_PYBGS, reason="BGSLibrary absent: make
 EVERY_SUBTRACTOR = [
     *("mog2", "knn", "gsoc", "cnt"),
     *(pytest.param(name, marks=needs_pybgs) for name in BGSLIBRARY),
+    pytest.param("vote", marks=needs_pybgs),  # as committed, a vote of BGSLibrary's methods
 ]
 
 

@@ -138,8 +138,8 @@ class ViBe(Section):
         }
 
 
-# Every subtractor by its params.yaml name, with the class of its block of knobs.
-SUBTRACTOR_KNOBS: dict[str, type[Section]] = {
+# The single methods by their params.yaml name, with the class of their block of knobs.
+METHOD_KNOBS: dict[str, type[Section]] = {
     "mog2": MOG2,
     "knn": KNN,
     "gsoc": GSOC,
@@ -149,6 +149,88 @@ SUBTRACTOR_KNOBS: dict[str, type[Section]] = {
     "lobster": LOBSTER,
     "vibe": ViBe,
 }
+METHODS = tuple(METHOD_KNOBS)
+
+
+def _odd(value: int) -> int:
+    if value % 2 == 0:
+        raise ValueError("must be odd")
+    return value
+
+
+class Shadows(Section):
+    """`video.vote.shadows`: foreground pixels that look like the background in shadow are
+    turned back to background (CDnet counts hard shadows as background). A shadow darkens
+    the background without changing its colour or its texture; a dark object changes one or
+    the other (docs/video.md: the vote)."""
+
+    remove: bool  # apply the rule
+    background: Literal[METHODS]  # the member whose background the pixels are compared with
+    # Brightness as a share of the background's (frame . background / |background|^2): a
+    # shadow's lies within [darkest, lightest].
+    darkest: Annotated[float, Field(gt=0, lt=1)]
+    lightest: Annotated[float, Field(gt=0, le=1)]
+    max_angle: Annotated[float, Field(gt=0, le=1.6)]  # radians, colour vs background's colour
+    min_correlation: Annotated[float, Field(ge=-1, le=1)]  # grey levels over the window
+    window: Annotated[int, Field(ge=3), AfterValidator(_odd)]  # side of the texture window, odd
+
+    @model_validator(mode="after")
+    def lightest_above_darkest(self) -> Shadows:
+        if self.lightest <= self.darkest:
+            raise ValueError(
+                f"lightest: must be above darkest ({self.darkest}), got {self.lightest}"
+            )
+        return self
+
+
+class Members(Section):
+    """`video.vote.members`: the methods that vote, each with its own knobs (the fields of its
+    `video.<name>` block); a method left out does not vote."""
+
+    mog2: MOG2 | None = None
+    knn: KNN | None = None
+    gsoc: GSOC | None = None
+    cnt: CNT | None = None
+    subsense: SuBSENSE | None = None
+    pawcs: PAWCS | None = None
+    lobster: LOBSTER | None = None
+    vibe: ViBe | None = None
+
+    def chosen(self) -> dict[str, Section]:
+        """The members by name, in the order of METHODS."""
+        return {name: getattr(self, name) for name in METHODS if getattr(self, name)}
+
+
+class Vote(Section):
+    """`video.vote`: several methods' masks combined pixel by pixel, on frames scaled down if
+    asked, then the shadow rule; the mask is scaled back to the frame's size. Its members
+    carry their knobs, so the vote's benchmark stages read this block alone."""
+
+    members: Members
+    votes: Count  # members that must mark a pixel for it to be foreground
+    max_side: Annotated[int, Field(ge=0)]  # longer side of the frames the members see; 0 = as is
+    shadows: Shadows
+
+    @model_validator(mode="after")
+    def votes_at_most_members(self) -> Vote:
+        members = self.members.chosen()
+        if not members:
+            raise ValueError("members: must name at least one method, got none")
+        if self.votes > len(members):
+            raise ValueError(
+                f"votes: must be <= the number of members ({len(members)}: "
+                f"{', '.join(members)}), got {self.votes}"
+            )
+        if self.shadows.remove and self.shadows.background not in members:
+            raise ValueError(
+                f"shadows.background: must be one of the members ({', '.join(members)}), "
+                f"got {self.shadows.background!r}"
+            )
+        return self
+
+
+# Every subtractor by its params.yaml name, with the class of its block of knobs.
+SUBTRACTOR_KNOBS: dict[str, type[Section]] = {**METHOD_KNOBS, "vote": Vote}
 SUBTRACTORS = tuple(SUBTRACTOR_KNOBS)
 
 
@@ -193,6 +275,7 @@ class VideoParams(Section):
     pawcs: PAWCS
     lobster: LOBSTER
     vibe: ViBe
+    vote: Vote
 
     def knobs(self) -> Section:
         """The block of the subtractor chosen."""

@@ -13,6 +13,7 @@ import numpy as np
 from mnistseg.params import Section
 from mnistseg.video.config import Cleanup
 from mnistseg.video.subtractors import make_subtractor
+from mnistseg.video.vote import VoteSubtractor
 
 
 class ForegroundMasker:
@@ -20,7 +21,9 @@ class ForegroundMasker:
 
     def __init__(self, subtractor: str, knobs: Section, cleanup: Cleanup) -> None:
         self.cleanup = cleanup
-        self.subtractor = make_subtractor(subtractor, knobs)
+        self.subtractor = (
+            VoteSubtractor(knobs) if subtractor == "vote" else make_subtractor(subtractor, knobs)
+        )
         self.open = (
             cv2.getStructuringElement(cv2.MORPH_RECT, (cleanup.open_kernel,) * 2)
             if cleanup.open_kernel

@@ -1,6 +1,7 @@
-"""The background subtractors by their params.yaml name, each built from its block of knobs:
-OpenCV's MOG2 and KNN, opencv-contrib's GSOC and CNT, and BGSLibrary's SuBSENSE, PAWCS, LOBSTER
-and ViBe (through its Python wrapper pybgs, an optional install).
+"""The single methods by their params.yaml name, each built from its block of knobs: OpenCV's
+MOG2 and KNN, opencv-contrib's GSOC and CNT, and BGSLibrary's SuBSENSE, PAWCS, LOBSTER and ViBe
+(through its Python wrapper pybgs, an optional install). The vote (mnistseg.video.vote)
+combines them.
 
 The same frames must give the same masks (tracked metrics hold still). KNN and GSOC draw from
 OpenCV's global RNG, so it is seeded for every new subtractor; GSOC also draws from it in
@@ -17,10 +18,11 @@ import tempfile
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from mnistseg.errors import KnobError
 from mnistseg.params import Section
-from mnistseg.video.config import SUBTRACTORS
+from mnistseg.video.config import METHODS
 
 # BGSLibrary's methods by their params.yaml name
 BGSLIBRARY = {"subsense": "SuBSENSE", "pawcs": "PAWCS", "lobster": "LOBSTER", "vibe": "ViBe"}
@@ -28,7 +30,8 @@ RNG_SEED = 0
 
 
 def make_subtractor(name: str, knobs: Section) -> cv2.BackgroundSubtractor:
-    """The subtractor `name` (config.SUBTRACTORS) with its block of `knobs`, reproducible."""
+    """The single method `name` (config.METHODS) with its block of `knobs`, reproducible."""
+    require(name)
     cv2.setRNGSeed(RNG_SEED)
     if name == "mog2":
         return cv2.createBackgroundSubtractorMOG2(
@@ -44,26 +47,59 @@ def make_subtractor(name: str, knobs: Section) -> cv2.BackgroundSubtractor:
         )
     if name in BGSLIBRARY:
         return bgslibrary_subtractor(name, knobs)
-    bgsegm = getattr(cv2, "bgsegm", None)
-    if bgsegm is None:
-        raise KnobError(
-            "subtractor",
-            f"{name!r} needs OpenCV's contrib modules (opencv-contrib-python-headless), which "
-            f"this machine's OpenCV {cv2.__version__} lacks",
-        )
     if name == "cnt":
-        return bgsegm.createBackgroundSubtractorCNT(
+        return cv2.bgsegm.createBackgroundSubtractorCNT(
             minPixelStability=knobs.min_stability,
             useHistory=True,
             maxPixelStability=knobs.max_stability,
             isParallel=True,
         )
     cv2.setNumThreads(1)  # for this process: GSOC's threads share the RNG
-    return bgsegm.createBackgroundSubtractorGSOC(
+    return cv2.bgsegm.createBackgroundSubtractorGSOC(
         nSamples=knobs.samples,
         replaceRate=knobs.replace_rate,
         propagationRate=knobs.propagation_rate,
     )
+
+
+def require(name: str, param: str = "subtractor") -> None:
+    """Stop, in one line naming `param`, if this machine cannot run the method `name`: one of
+    opencv-contrib's without the contrib build, one of BGSLibrary's without pybgs or on
+    Windows."""
+    if name not in METHODS:
+        raise KnobError(param, f"{name!r} is no single method; choose one of {', '.join(METHODS)}")
+    if name in BGSLIBRARY:
+        others = ", ".join(s for s in METHODS if s not in BGSLIBRARY)
+        if sys.platform == "win32":
+            raise KnobError(
+                param,
+                f"{name!r} is one of BGSLibrary's methods, which draw from the C library's "
+                "rand(): on Windows it cannot be seeded, and the masks would change from run "
+                f"to run; choose one of {others}",
+            )
+        try:
+            import pybgs  # noqa: F401  (an optional install)
+        except ImportError:
+            raise KnobError(
+                param,
+                f"{name!r} is one of BGSLibrary's methods, whose Python wrapper pybgs is not "
+                "installed here: run `make bgslibrary` (docs/video.md: BGSLibrary)",
+            ) from None
+    if name in ("gsoc", "cnt") and getattr(cv2, "bgsegm", None) is None:
+        raise KnobError(
+            param,
+            f"{name!r} needs OpenCV's contrib modules (opencv-contrib-python-headless), which "
+            f"this machine's OpenCV {cv2.__version__} lacks",
+        )
+
+
+def background_image(subtractor) -> np.ndarray:
+    """The background a method has learned so far, (H, W, 3) uint8 BGR (CNT's is grey)."""
+    if hasattr(subtractor, "getBackgroundModel"):  # pybgs
+        image = subtractor.getBackgroundModel()
+    else:
+        image = subtractor.getBackgroundImage()
+    return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
 
 
 def settings_xml(settings: dict[str, float | int]) -> str:
@@ -82,22 +118,8 @@ def bgslibrary_subtractor(name: str, knobs: Section):
     count. On Windows Python cannot reach the rand() the wrapper was built against, so the
     methods stop there.
     """
-    others = ", ".join(s for s in SUBTRACTORS if s not in BGSLIBRARY)
-    if sys.platform == "win32":
-        raise KnobError(
-            "subtractor",
-            f"{name!r} is one of BGSLibrary's methods, which draw from the C library's "
-            "rand(): on Windows it cannot be seeded, and the masks would change from run to "
-            f"run; choose one of {others}",
-        )
-    try:
-        import pybgs
-    except ImportError:
-        raise KnobError(
-            "subtractor",
-            f"{name!r} is one of BGSLibrary's methods, whose Python wrapper pybgs is not "
-            "installed here: run `make bgslibrary` (docs/video.md: BGSLibrary)",
-        ) from None
+    import pybgs  # an optional install, checked by require()
+
     method = BGSLIBRARY[name]
     here = os.getcwd()
     with tempfile.TemporaryDirectory(prefix="bgslibrary-") as folder:

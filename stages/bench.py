@@ -12,12 +12,15 @@ from pathlib import Path
 
 import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
 from mnistseg.entry_points import run_stage, stage_parser
+from mnistseg.errors import ParamError
 from mnistseg.fileio import write_json
-from mnistseg.params import load_section
-from mnistseg.video.cdnet import cdnet_metrics, open_sequence
+from mnistseg.params import load_section, param_error
+from mnistseg.video.cdnet import cdnet_metrics
 from mnistseg.video.config import SUBTRACTOR_KNOBS, SUBTRACTORS, Cleanup
 from mnistseg.video.loop import process_clip
 from mnistseg.video.masks import ForegroundMasker
+from mnistseg.video.subtractors import require
+from mnistseg.video.truth import open_sequence
 
 
 @run_stage
@@ -32,7 +35,12 @@ def main(argv: list[str] | None = None) -> None:
     index = json.loads(opts.index.read_text())
     where = f"bench.sequences.{index['sequence']}"
     frames, truth = open_sequence(Path(index["folder"]), where)
-    masker = ForegroundMasker(opts.subtractor, knobs, cleanup)
+    try:
+        if opts.subtractor != "vote":
+            require(opts.subtractor, "bench.subtractors")
+        masker = ForegroundMasker(opts.subtractor, knobs, cleanup)
+    except ParamError as exc:  # a method this machine cannot run
+        raise param_error(opts.params, str(exc)) from None
     clip = process_clip(frames.images, frames.numbers, masker, where, truth)
     figures = cdnet_metrics(clip.counts)
     record = {

@@ -11,8 +11,9 @@ import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
 from mnistseg.entry_points import run_stage, stage_parser
 from mnistseg.fileio import write_json
 from mnistseg.params import load_section
-from mnistseg.video.cdnet import ROI_FILE, open_sequence
+from mnistseg.video.cdnet import ROI_FILE
 from mnistseg.video.cdnet_bench import Sequence
+from mnistseg.video.truth import open_sequence
 
 
 @run_stage

@@ -7,15 +7,16 @@ import numpy as np
 
 import checkout_src  # noqa: F401  (this checkout's src/ first on the path)
 from mnistseg.entry_points import run_stage, stage_parser
+from mnistseg.errors import ParamError
 from mnistseg.fileio import staged_dir, write_bytes, write_json
 from mnistseg.params import load_section, param_error
 from mnistseg.pictures import encode_png, video_preview
-from mnistseg.video.cdnet import GroundTruth
 from mnistseg.video.config import Output, VideoParams
 from mnistseg.video.frames import open_frames, read_image
 from mnistseg.video.loop import NO_GROUND_TRUTH, Replacement, preview_frames, process_clip
 from mnistseg.video.masks import ForegroundMasker
 from mnistseg.video.scoring import headline
+from mnistseg.video.truth import GroundTruth
 
 
 class ClipWriter:
@@ -62,7 +63,10 @@ def main(argv: list[str] | None = None) -> None:
         truth = GroundTruth(params.ground_truth, params.warmup)
         if frames.files is not None:  # a folder: pair frames and masks before any work
             truth.check_frames(frames.files, source)
-    masker = ForegroundMasker(params.subtractor, params.knobs(), params.cleanup)
+    try:
+        masker = ForegroundMasker(params.subtractor, params.knobs(), params.cleanup)
+    except ParamError as exc:  # a method this machine cannot run
+        raise param_error(opts.params, str(exc)) from None
 
     with staged_dir(opts.out) as tmp:
         output = params.output

@@ -37,14 +37,17 @@ def write_params(folder: Path, overrides: dict | None = None) -> Path:
     return path
 
 
-def draw_digits(count: int, seed: int, size: int = 28) -> tuple[np.ndarray, np.ndarray]:
-    """(count, size, size) uint8 images of digits drawn with OpenCV's font, and their labels."""
+def draw_digits(
+    count: int, seed: int, size: int = 28, widths: tuple[int, int] = (2, 4)
+) -> tuple[np.ndarray, np.ndarray]:
+    """(count, size, size) uint8 images of digits drawn with OpenCV's font, strokes of a width
+    in [widths[0], widths[1]), and their labels."""
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, 10, size=count).astype(np.uint8)
     images = np.zeros((count, size, size), dtype=np.uint8)
     for image, label in zip(images, labels):
         x, y = (int(v) for v in rng.integers(3, 8, size=2))
-        thickness = int(rng.integers(2, 4))
+        thickness = int(rng.integers(*widths))
         cv2.putText(image, str(label), (x, size - y), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 255, thickness)
         # Soft edges and a little noise, as real scans have.
         image[:] = cv2.GaussianBlur(image, (3, 3), 0)

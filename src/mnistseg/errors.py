@@ -7,15 +7,6 @@ class ParamError(ValueError):
     """A parameter from params.yaml has a value the stage cannot use."""
 
 
-class KnobError(ParamError):
-    """One field of a params dataclass is wrong; the loader adds the section to `key`."""
-
-    def __init__(self, key: str, detail: str) -> None:
-        super().__init__(f"{key} {detail}")
-        self.key = key
-        self.detail = detail
-
-
 class SetupError(RuntimeError):
     """The project's surroundings (git, the machine) stop a stage; the message says the fix."""
 

@@ -12,6 +12,7 @@ import torch
 from conftest import SHARED_MNIST, draw_digits, model_of
 from mnistseg.commands import main as mnistseg
 from mnistseg.data.circles import circle_masks
+from mnistseg.data.mnist_form import in_mnist_form, mnist_form
 from mnistseg.data.otsu import otsu_masks
 from mnistseg.nets.device import placement
 from mnistseg.nets.inference import load_model, predict
@@ -19,12 +20,14 @@ from mnistseg.nets.networks import build_network, checkpoint_bytes
 from mnistseg.nets.training import fit, prepare, set_seeds
 
 ON_CPU = placement(torch.device("cpu"))
-TRAIN_COUNT = 6000
+TRAIN_COUNT = 1500
 
 
 def mnist_like(images: np.ndarray) -> np.ndarray:
-    """Digits as MNIST has them: white on a black (zero) background."""
-    return np.where(images > 40, images, 0).astype(np.uint8)
+    """Digits as MNIST has them: white on a black (zero) background, in 20x20, centred by
+    mass in 28x28 (so that predict reads them as they are)."""
+    return np.stack([mnist_form(np.where(image > 40, image, 0).astype(np.uint8))[0]
+                     for image in images])  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +43,11 @@ def digit_sets():
             splits["train"].labels[:TRAIN_COUNT],
         )
         return train, (np.array(splits["test"].images[:64]), splits["test"].labels[:64])
-    train = draw_digits(TRAIN_COUNT // 2, seed=11)
-    test = draw_digits(64, seed=12)
-    return (mnist_like(train[0]), train[1]), (mnist_like(test[0]), test[1])
+    train = draw_digits(TRAIN_COUNT, seed=11)
+    test = draw_digits(64, seed=12, widths=(2, 3))  # a pen's strokes, not a brush's
+    test_images = mnist_like(test[0])
+    assert all(in_mnist_form(image) for image in test_images)
+    return (mnist_like(train[0]), train[1]), (test_images, test[1])
 
 
 @pytest.fixture(scope="module")

@@ -12,10 +12,11 @@ import cv2
 import numpy as np
 
 from mnistseg.errors import InputError
-from mnistseg.video.cdnet import Counts, GroundTruth
+from mnistseg.video.cdnet import Counts
 from mnistseg.video.compositing import Replaced, composite, fit_background
 from mnistseg.video.masks import ForegroundMasker
 from mnistseg.video.scoring import VideoScorer
+from mnistseg.video.truth import GroundTruth
 
 NO_GROUND_TRUTH = "none"
 

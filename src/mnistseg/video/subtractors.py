@@ -20,7 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from mnistseg.errors import KnobError
+from mnistseg.errors import ParamError
 from mnistseg.params import Section
 from mnistseg.video.config import METHODS
 
@@ -62,34 +62,33 @@ def make_subtractor(name: str, knobs: Section) -> cv2.BackgroundSubtractor:
     )
 
 
-def require(name: str, param: str = "subtractor") -> None:
+def require(name: str, param: str = "video.subtractor") -> None:
     """Stop, in one line naming `param`, if this machine cannot run the method `name`: one of
     opencv-contrib's without the contrib build, one of BGSLibrary's without pybgs or on
-    Windows."""
+    Windows. The stage adds the params file and the way back."""
     if name not in METHODS:
-        raise KnobError(param, f"{name!r} is no single method; choose one of {', '.join(METHODS)}")
+        raise ParamError(
+            f"{param}: {name!r} is no single method; choose one of {', '.join(METHODS)}"
+        )
     if name in BGSLIBRARY:
         others = ", ".join(s for s in METHODS if s not in BGSLIBRARY)
         if sys.platform == "win32":
-            raise KnobError(
-                param,
-                f"{name!r} is one of BGSLibrary's methods, which draw from the C library's "
-                "rand(): on Windows it cannot be seeded, and the masks would change from run "
-                f"to run; choose one of {others}",
+            raise ParamError(
+                f"{param}: {name!r} is one of BGSLibrary's methods, which draw from the C "
+                "library's rand(): on Windows it cannot be seeded, and the masks would change "
+                f"from run to run; choose one of {others}",
             )
         try:
             import pybgs  # noqa: F401  (an optional install)
         except ImportError:
-            raise KnobError(
-                param,
-                f"{name!r} is one of BGSLibrary's methods, whose Python wrapper pybgs is not "
-                "installed here: run `make bgslibrary` (docs/video.md: BGSLibrary)",
+            raise ParamError(
+                f"{param}: {name!r} is one of BGSLibrary's methods, whose Python wrapper "
+                "pybgs is not installed here: run `make bgslibrary` (docs/video.md: BGSLibrary)",
             ) from None
     if name in ("gsoc", "cnt") and getattr(cv2, "bgsegm", None) is None:
-        raise KnobError(
-            param,
-            f"{name!r} needs OpenCV's contrib modules (opencv-contrib-python-headless), which "
-            f"this machine's OpenCV {cv2.__version__} lacks",
+        raise ParamError(
+            f"{param}: {name!r} needs OpenCV's contrib modules (opencv-contrib-python-headless), "
+            f"which this machine's OpenCV {cv2.__version__} lacks",
         )
 
 

@@ -9,7 +9,7 @@ from conftest import model_of
 from mnistseg.data.circles import circle_masks
 from mnistseg.errors import InputError
 from mnistseg.nets.device import Placement, placement
-from mnistseg.nets.inference import eval_batch_size, load_model, predict
+from mnistseg.nets.inference import eval_batch_size, load_model, predict, read_outputs
 from mnistseg.nets.networks import build_network, checkpoint_bytes
 from mnistseg.nets.training import batches, mask_data, validate
 
@@ -72,9 +72,21 @@ def test_a_checkpoint_file_predicts_what_validation_sees(tmp_path, digits, arch,
     np.testing.assert_allclose(ours.confidence, theirs.confidence, rtol=1e-5)  # other batches
 
 
-@pytest.mark.parametrize(("side", "expected"), [((28, 28), 334), ((56, 56), 83), ((2048, 512), 1)])
+@pytest.mark.parametrize(
+    ("side", "expected"), [((28, 28), 334), ((56, 56), 83), ((56, 112), 41), ((2048, 512), 1)]
+)
 def test_inference_batches_hold_a_fixed_number_of_pixels(side, expected):
     assert eval_batch_size(side, 1 << 18) == expected
+
+
+def test_a_mask_is_where_the_logit_is_above_0_and_a_class_its_softmax_winner():
+    logits = torch.tensor([-0.5, 0.0, 0.5, 2.0]).reshape(1, 1, 2, 2)
+    masks, labels, confidence = read_outputs(logits)
+    assert masks.tolist() == [[[False, False], [True, True]]] and labels is None
+    classes = torch.tensor([[0.0, 2.0, 1.0]])
+    masks, labels, confidence = read_outputs((classes, logits))
+    assert masks.tolist() == [[[False, False], [True, True]]] and labels.tolist() == [1]
+    assert confidence.item() == pytest.approx(np.exp(2) / (1 + np.exp(2) + np.exp(1)))
 
 
 def test_batches_of_any_size_give_the_same_answers_in_order(digits):

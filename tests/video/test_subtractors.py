@@ -11,7 +11,12 @@ from clips import DEFAULTS, EMPTY, H, W, moving_square, noisy_clip, replaced, vi
 
 from mnistseg.errors import ParamError
 from mnistseg.video.scoring import VideoScorer
-from mnistseg.video.subtractors import BGSLIBRARY, make_subtractor, settings_xml
+from mnistseg.video.subtractors import (
+    BGSLIBRARY,
+    background_image,
+    make_subtractor,
+    settings_xml,
+)
 
 HAVE_PYBGS = importlib.util.find_spec("pybgs") is not None
 needs_pybgs = pytest.mark.skipif(not HAVE_PYBGS, reason="BGSLibrary absent: make bgslibrary")
@@ -164,3 +169,24 @@ def test_each_bgslibrary_knob_is_a_setting_its_method_reads(tmp_path, monkeypatc
     written = (tmp_path / "config" / f"{BGSLIBRARY[name]}.xml").read_text()
     reads = set(re.findall(r"<(\w+)>", written)) - {"opencv_storage"}
     assert set(getattr(DEFAULTS, name).settings()) <= reads
+
+
+@pytest.mark.parametrize(
+    "name", ["mog2", "cnt", *(pytest.param(n, marks=needs_pybgs) for n in ("subsense", "lobster"))]
+)
+def test_the_learned_background_is_a_colour_picture_of_the_scene(name):
+    # OpenCV's methods give it by getBackgroundImage (CNT's grey), pybgs's by
+    # getBackgroundModel: either way (H, W, 3) BGR, the scene the method saw. BGSLibrary's
+    # leave a border (their descriptors' reach) and blur where the colour changes: not scored.
+    scene = np.zeros((H, W, 3), np.uint8)
+    scene[:, : W // 2], scene[:, W // 2 :] = (60, 120, 180), (180, 90, 40)
+    subtractor = make_subtractor(name, getattr(DEFAULTS, name))
+    for _ in range(40):
+        subtractor.apply(scene)
+    learned = background_image(subtractor)
+    assert learned.shape == (H, W, 3) and learned.dtype == np.uint8
+    grey = cv2.cvtColor(cv2.cvtColor(scene, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    expected = grey if name == "cnt" else scene
+    inside = np.zeros((H, W), bool)
+    inside[4:-4, 4 : W // 2 - 4], inside[4:-4, W // 2 + 4 : -4] = True, True
+    assert np.abs(learned.astype(int) - expected)[inside].max() <= 2, name

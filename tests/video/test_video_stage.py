@@ -3,6 +3,7 @@ bad input stops it with one line and leaves nothing behind."""
 
 import json
 import re
+import sys
 
 import cv2
 import numpy as np
@@ -174,3 +175,19 @@ def test_frames_and_masks_pair_by_number_not_by_position(clip_files):
     run_video(clip_files, input=str(shifted / "input"), ground_truth=str(shifted / "groundtruth"))
     assert json.loads((clip_files / "out" / "scores.json").read_text()) == paired
     assert paired["scored_frames"] == 36 - EMPTY
+
+
+def test_a_method_this_machine_cannot_run_is_named_with_the_file_and_the_way_back(
+    clip_files, capsys, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "pybgs", None)  # as if BGSLibrary were not installed
+    with pytest.raises(SystemExit):
+        run_video(clip_files, subtractor="subsense")
+    err = capsys.readouterr().err
+    assert re.match(
+        r"error: .*params.yaml: video.subtractor: 'subsense' is one of BGSLibrary's methods, "
+        r"whose Python wrapper pybgs is not installed here: run `make bgslibrary` .*\. Fix it, "
+        r"or restore",
+        err,
+    ), err
+    assert not (clip_files / "out").exists()

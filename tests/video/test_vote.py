@@ -136,6 +136,9 @@ def test_the_vote_turns_a_shadow_back_to_background_and_keeps_a_dark_object():
         ({"shadows": {"window": 4}}, "video.vote.shadows.window: must be odd, got 4"),
         ({"shadows": {"darkest": 0.9, "lightest": 0.8}},
          r"video.vote.shadows.lightest: must be above darkest \(0.9\), got 0.8"),
+        ({"shadows": {"background": "vibe"}},
+         "video.vote.shadows.background: input should be 'mog2', 'knn', 'gsoc', 'cnt', "
+         "'subsense', 'pawcs' or 'lobster', got 'vibe'"),
         ({"shadows": {"background": "lobster"}},
          r"video.vote.shadows.background: must be one of the members \(knn, subsense, pawcs\), "
          "got 'lobster'"),

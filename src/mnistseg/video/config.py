@@ -165,7 +165,9 @@ class Shadows(Section):
     the other (docs/video.md: the vote)."""
 
     remove: bool  # apply the rule
-    background: Literal[METHODS]  # the member whose background the pixels are compared with
+    # The member whose background the pixels are compared with (ViBe keeps no background
+    # picture in BGSLibrary: its is black).
+    background: Literal[tuple(m for m in METHODS if m != "vibe")]
     # Brightness as a share of the background's (frame . background / |background|^2): a
     # shadow's lies within [darkest, lightest].
     darkest: Annotated[float, Field(gt=0, lt=1)]

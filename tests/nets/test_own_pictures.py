@@ -80,6 +80,15 @@ def test_the_composites_network_answers_on_the_picture_padded_to_its_pooling():
     np.testing.assert_array_equal(found.mask, expected.masks[0][:45, :61])
 
 
+def test_composites_of_different_sizes_are_answered_each_at_its_own():
+    net, model = network("unet")
+    small, large = picture(45, 61, (5, 5, 30, 20)), picture(70, 90, (10, 20, 40, 30))
+    found = answers(net, model, [small, large])
+    assert [f.mask.shape for f in found] == [(45, 61), (70, 90)]
+    (alone,) = answers(net, model, [large])
+    np.testing.assert_array_equal(found[1].mask, alone.mask)
+
+
 def test_a_deeper_unet_takes_pictures_padded_to_its_own_pooling():
     net, model = network("unet", arch="unet", depth=3)
     image = picture(45, 61, (5, 5, 30, 20))

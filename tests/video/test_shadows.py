@@ -83,3 +83,15 @@ def test_a_grey_background_works_as_well():
     shaded = (grey.astype(np.float32) * 0.6).astype(np.uint8)
     flags = shadow_pixels(shaded, grey, RULE)
     assert band_share(flags, slice(0, 140)) == 1.0
+
+
+@pytest.mark.parametrize("share", [0.5, 0.75])
+def test_the_brightness_limits_and_no_texture_at_min_correlation_0_count_as_shadow(share):
+    # A flat background at exactly `darkest` and at exactly `lightest` of its brightness: the
+    # limits belong to the rule, and a window with no texture passes at min_correlation 0.
+    background = np.full((20, 20, 3), 200, np.uint8)
+    frame = np.full((20, 20, 3), int(200 * share), np.uint8)
+    rule = RULE.model_copy(update={"darkest": 0.5, "lightest": 0.75, "min_correlation": 0.0})
+    assert shadow_pixels(frame, background, rule).all()
+    rule = RULE.model_copy(update={"darkest": 0.5, "lightest": 0.75, "min_correlation": 0.01})
+    assert not shadow_pixels(frame, background, rule).any()

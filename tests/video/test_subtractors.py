@@ -15,6 +15,7 @@ from mnistseg.video.subtractors import (
     BGSLIBRARY,
     background_image,
     make_subtractor,
+    require,
     settings_xml,
 )
 
@@ -83,13 +84,23 @@ def test_gsoc_gets_its_knobs():
         assert not all(np.array_equal(a, b) for a, b in zip(ours, other))
 
 
-def test_a_contrib_subtractor_without_the_contrib_build_says_so(monkeypatch):
+@pytest.mark.parametrize("name", ["gsoc", "cnt"])
+def test_a_contrib_subtractor_without_the_contrib_build_says_so(monkeypatch, name):
     monkeypatch.delattr(cv2, "bgsegm")
     with pytest.raises(ParamError) as err:
-        make_subtractor("cnt", DEFAULTS.cnt)
+        make_subtractor(name, getattr(DEFAULTS, name))
     assert str(err.value) == (
-        "video.subtractor: 'cnt' needs OpenCV's contrib modules (opencv-contrib-python-headless), "
-        f"which this machine's OpenCV {cv2.__version__} lacks"
+        f"video.subtractor: '{name}' needs OpenCV's contrib modules "
+        f"(opencv-contrib-python-headless), which this machine's OpenCV {cv2.__version__} lacks"
+    )
+
+
+def test_a_name_that_is_no_single_method_says_which_are():
+    with pytest.raises(ParamError) as err:
+        require("vote", "bench.subtractors")
+    assert str(err.value) == (
+        "bench.subtractors: 'vote' is no single method; choose one of mog2, knn, gsoc, cnt, "
+        "subsense, pawcs, lobster, vibe"
     )
 
 

@@ -161,3 +161,14 @@ def test_a_member_this_machine_cannot_run_is_named(monkeypatch):
         "(opencv-contrib-python-headless), which this machine's OpenCV "
         f"{cv2.__version__} lacks"
     )
+
+
+def test_a_member_whose_process_ends_is_named():
+    vote = VoteSubtractor(vote_knobs({"mog2": MOG2, "knn": DEFAULTS.knn.model_dump()}, 1))
+    frame = noisy_clip(1)[0]
+    vote.apply(frame)
+    knn = next(member for member in vote.members if member.name == "knn")
+    knn.process.kill()
+    knn.process.join()
+    with pytest.raises(RuntimeError, match=r"^vote member knn: its process ended \(exit code -9\)"):
+        vote.apply(frame)

@@ -108,16 +108,25 @@ class _Process:
         theirs.close()
 
     def send(self, frame: np.ndarray) -> None:
-        self.connection.send(frame)
+        try:
+            self.connection.send(frame)
+        except BrokenPipeError:
+            raise self.ended() from None
 
     def receive(self, background: bool) -> tuple[np.ndarray, np.ndarray | None]:
         try:
             reply = self.connection.recv()
         except EOFError:
-            reply = f"its process ended (exit code {self.process.exitcode})"
-        if isinstance(reply, str):
+            raise self.ended() from None
+        if isinstance(reply, str):  # its traceback
             raise RuntimeError(f"vote member {self.name}: {reply}")
         return reply
+
+    def ended(self) -> RuntimeError:
+        self.process.join(timeout=1)
+        return RuntimeError(
+            f"vote member {self.name}: its process ended (exit code {self.process.exitcode})"
+        )
 
 
 def _stop(processes: list[_Process]) -> None:

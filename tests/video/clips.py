@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import cv2
@@ -12,6 +13,9 @@ from mnistseg.video.config import VideoParams
 from mnistseg.video.loop import Replacement, masked_frames
 from mnistseg.video.masks import ForegroundMasker
 from scratch import committed_section
+
+# BGSLibrary's Python wrapper, an optional install (make bgslibrary)
+HAVE_PYBGS = importlib.util.find_spec("pybgs") is not None
 
 DEFAULTS = committed_section(VideoParams, "video")  # the assignment's loop
 

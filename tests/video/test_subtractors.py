@@ -1,13 +1,22 @@
 """Each subtractor built with its block of knobs, reproducibly; what stops one, in one line."""
 
-import importlib.util
 import re
 import sys
 
 import cv2
 import numpy as np
 import pytest
-from clips import DEFAULTS, EMPTY, H, W, moving_square, noisy_clip, replaced, video_params
+from clips import (
+    DEFAULTS,
+    EMPTY,
+    HAVE_PYBGS,
+    H,
+    W,
+    moving_square,
+    noisy_clip,
+    replaced,
+    video_params,
+)
 
 from mnistseg.errors import ParamError
 from mnistseg.video.scoring import VideoScorer
@@ -19,7 +28,6 @@ from mnistseg.video.subtractors import (
     settings_xml,
 )
 
-HAVE_PYBGS = importlib.util.find_spec("pybgs") is not None
 needs_pybgs = pytest.mark.skipif(not HAVE_PYBGS, reason="BGSLibrary absent: make bgslibrary")
 EVERY_SUBTRACTOR = [
     *("mog2", "knn", "gsoc", "cnt"),

@@ -3,9 +3,8 @@
 import cv2
 import numpy as np
 import pytest
-from clips import DEFAULTS, H, W, moving_square, noisy_clip, video_params
+from clips import DEFAULTS, HAVE_PYBGS, H, W, moving_square, noisy_clip, video_params
 from test_shadows import BANDS, band_share, scene
-from test_subtractors import HAVE_PYBGS
 
 from mnistseg.errors import ParamError
 from mnistseg.video.subtractors import make_subtractor

@@ -48,6 +48,8 @@ def test_votes_count_members_that_mark_a_pixel():
         ((320, 240), 320, (320, 240)),
         ((320, 240), 160, (160, 120)),
         ((720, 576), 0, (720, 576)),
+        ((1000, 2), 100, (100, 1)),  # a side never below one pixel, and never held above it
+        ((2, 1000), 100, (1, 100)),
     ],
 )
 def test_frames_are_scaled_to_their_longer_side(size, max_side, expected):
@@ -61,7 +63,8 @@ def test_a_mask_comes_back_interpolated_not_in_blocks():
     small[1:4, 2:5] = 255
     small[4, 6] = 255  # one pixel alone
     grown = scale_back(small, 32, 24)
-    assert grown.shape == (24, 32) and set(np.unique(grown)) == {0, 255}
+    assert grown.shape == (24, 32) and grown.dtype == np.uint8
+    assert set(np.unique(grown)) == {0, 255}
     linear = cv2.resize(small, (32, 24), interpolation=cv2.INTER_LINEAR) > 127
     blocks = cv2.resize(small, (32, 24), interpolation=cv2.INTER_NEAREST) > 127
     np.testing.assert_array_equal(grown > 0, linear)
@@ -112,7 +115,8 @@ def test_the_vote_turns_a_shadow_back_to_background_and_keeps_a_dark_object():
     # MOG2 without its own shadow marks learns the background, then sees every band change.
     knobs = {"mog2": {**MOG2, "detect_shadows": False}}
     removing = VoteSubtractor(vote_knobs(knobs, 1, shadows={"remove": True, "background": "mog2"}))
-    keeping = VoteSubtractor(vote_knobs(knobs, 1))
+    # The same member named as the rule's background, the rule off: it must stay off.
+    keeping = VoteSubtractor(vote_knobs(knobs, 1, shadows={"remove": False, "background": "mog2"}))
     for _ in range(30):
         removing.apply(background)
         keeping.apply(background)

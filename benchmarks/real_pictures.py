@@ -184,21 +184,26 @@ class Models:
         return grey if self.takes_grey else self.form.white_on_black(grey)[0]
 
     def class_probabilities(self, image: np.ndarray) -> list | None:
-        """(1 + len(SHIFTS), 10): circlenet's softmax on the frame of this version's
-        preparation, then on it shifted by SHIFTS; None before `digit_form`, or if refused."""
+        """(1 + len(SHIFTS), 10): circlenet's softmax on the frames of this version's
+        preparation (their mean, where it draws the digit at several stroke widths), then on
+        them shifted by SHIFTS; None before `digit_form`, or if refused."""
         import torch
 
         if not self.takes_grey:
             return None
+        picture = self.picture(image)
+        forms = getattr(self.form, "digit_forms", None)  # before the widths: one frame
         try:
-            frame, _ = self.form.digit_form(self.picture(image))
+            frames = forms(picture)[0] if forms else self.form.digit_form(picture)[0][None]
         except ValueError:
             return None
-        frames = [frame] + [shifted(frame, dx, dy) for dx, dy in SHIFTS]
+        moved = [frames] + [[shifted(f, dx, dy) for f in frames] for dx, dy in SHIFTS]
         model, _ = self.circlenet
         with torch.no_grad():
-            logits = model(torch.from_numpy(np.stack(frames)).float().div(255)[:, None])[0]
-        return np.round(logits.softmax(1).numpy(), 6).tolist()
+            batch = torch.from_numpy(np.stack([f for group in moved for f in group]))
+            softmax = model(batch.float().div(255)[:, None])[0].softmax(1).numpy()
+        means = softmax.reshape(len(moved), len(frames), -1).mean(axis=1)
+        return np.round(means, 6).tolist()
 
     def answers(self, image: np.ndarray, name: str):
         """(circlenet's answer, segnet's answer), or the refusal's message."""

@@ -7,11 +7,16 @@ import pytest
 from handwriting import paper, pen_ink, photo, ruled, write
 from mnistseg.data.ink import (
     MIN_CONTRAST,
+    MIN_DIGIT_SHARE,
+    MIN_SIDE,
+    PAPER_SIDE,
     NoDigit,
     digit_ink,
     digit_parts,
     ink_contrast,
+    paper_level,
     paper_lines,
+    with_rims,
 )
 
 BOX = (300, 200, 350, 500)  # where the digit is written on a 900 x 1000 page
@@ -141,3 +146,146 @@ def test_specks_alone_are_no_digit():
         page[y : y + 5, x : x + 5] *= 0.3  # dust
     with pytest.raises(NoDigit, match=r"^no digit: only specks"):
         digit_ink(ink_contrast(photo(page)))
+
+
+def ramp(shape, step, across=True):
+    """(H, W) uint8: paper shaded evenly, `step` grey levels a pixel, across or down."""
+    height, width = shape
+    if across:
+        return np.tile((np.arange(width) * step + 20).astype(np.uint8), (height, 1))
+    return np.tile((np.arange(height) * step + 20).astype(np.uint8)[:, None], (1, width))
+
+
+@pytest.mark.parametrize("shape", [(40, 60), (10, 12), (300, 400)], ids=["small", "tiny", "photo"])
+def test_an_even_shading_is_the_papers_level_as_it_is(shape):
+    # An opening keeps an even shading whole, at any window; its edge pixels are blurred.
+    for across in (True, False):
+        step = 2 if min(shape) <= PAPER_SIDE else 0.5
+        shaded = ramp(shape, step, across)
+        level = paper_level(shaded)
+        assert level.dtype == np.float32 and level.shape == shape
+        # Exactly on a picture the level is estimated at its own size; within a grey level
+        # on one shrunk for it.
+        tolerance = 0 if min(shape) <= PAPER_SIDE else 1
+        np.testing.assert_allclose(level[1:-1, 1:-1], shaded[1:-1, 1:-1], atol=tolerance)
+
+
+def test_a_fine_texture_of_the_paper_is_in_its_level_as_its_mean():
+    # Ink light: a dark paper with a light line every third column, a pixel wide (its weave,
+    # a print's raster), on a picture large enough to be shrunk for the estimate.
+    picture = np.full((960, 960), 40, np.uint8)
+    picture[:, ::3] = 100
+    assert np.abs(paper_level(picture) - picture.mean()).max() <= 2
+
+
+def test_paper_wider_than_a_quarter_of_the_picture_is_paper_and_a_stroke_is_not():
+    shape = (120, 160)
+    picture = np.full(shape, 40, np.uint8)  # ink light: the paper dark, as paper_level takes it
+    picture[:, 10:50] = 120  # lighter paper, a third of the short side wide: a shadow's edge
+    picture[:, 100:110] = 200  # a stroke ten pixels wide
+    level = paper_level(picture)
+    assert np.abs(level[:, 15:45] - 120).max() <= 1
+    assert np.abs(level[:, 95:115] - 40).max() <= 1
+
+
+def test_the_ink_is_the_side_further_from_the_median_grey():
+    picture = np.full((100, 100), 120, np.uint8)
+    picture[50:] = 130  # half the picture at 120, half at 130: the median between them
+    picture[0, 0], picture[-1, -1] = 0, 255
+    # 125 is nearer the dark end than the light: the ink is light.
+    contrast = ink_contrast(picture)
+    assert contrast[-1, -1] > 0.9 and contrast[0, 0] == 0
+    # As far either way: dark ink on paper, as written most.
+    even = np.full((100, 100), 100, np.uint8)
+    even[10:20, 10:20], even[60:70, 60:70] = 0, 200
+    contrast = ink_contrast(even)
+    assert contrast[15, 15] == pytest.approx(1.0) and contrast[65, 65] == 0
+
+
+def test_contrast_runs_from_0_on_the_paper_to_1_at_the_inks_extreme():
+    page = np.full((200, 200), 180, np.uint8)
+    page[50:150, 95:105] = 0  # black ink
+    page[10:14, 10:14] = 250  # glare, lighter than the paper
+    contrast = ink_contrast(page)
+    assert contrast[100, 100] == 1.0
+    assert contrast.min() == 0.0 and contrast[12, 12] == 0.0
+
+
+def blocks_of_contrast(shape, boxes, value):
+    contrast = np.zeros(shape, np.float32)
+    for x, y, width, height in boxes:
+        contrast[y : y + height, x : x + width] = value
+    return contrast
+
+
+def test_a_digit_at_the_least_contrast_stands_out_with_its_strokes_at_half_the_peak():
+    shape = (200, 200)
+    digit = [(90, 40, 12, 120)]
+    contrast = blocks_of_contrast(shape, digit, MIN_CONTRAST)
+    assert digit_ink(contrast)[0].sum() == 12 * 120
+    contrast = blocks_of_contrast(shape, digit, 0.8)
+    contrast[40:160, 102:104] = 0.4  # its rim, at half the peak exactly: the stroke's width
+    strokes, peak = digit_ink(contrast)
+    assert peak == pytest.approx(0.8) and strokes.sum() == 14 * 120
+
+
+def test_a_part_the_edge_cuts_that_reaches_in_as_far_as_a_digit_must_is_kept():
+    shape = (200, 200)
+    least = max(MIN_SIDE, MIN_DIGIT_SHARE * min(shape))  # 8 pixels
+    mark = blobs(shape, [(0, 60, int(least), 40)])
+    np.testing.assert_array_equal(digit_parts(mark), mark)
+    with pytest.raises(NoDigit, match="cut by the picture's edge"):
+        digit_parts(blobs(shape, [(0, 60, int(least) - 1, 40)]))
+
+
+@pytest.mark.parametrize("edge", ["left", "top", "right", "bottom"])
+def test_the_digit_is_the_part_no_edge_cuts_though_a_cut_one_is_larger(edge):
+    shape = (200, 300)  # not square: rows and columns are not mixed up
+    cut = {
+        "left": (0, 20, 40, 160), "top": (20, 0, 40, 160),
+        "right": (260, 20, 40, 160), "bottom": (20, 40, 40, 160),
+    }[edge]  # fmt: skip
+    digit = blobs(shape, [(150, 60, 8, 8)])  # whole, and just as large as a digit must be
+    np.testing.assert_array_equal(digit_parts(blobs(shape, [cut]) | digit), digit)
+
+
+def test_specks_alone_are_named_by_their_size():
+    shape = (200, 200)
+    corner = blobs(shape, [(0, 0, 3, 3)])  # cut by the edge, first in the picture
+    with pytest.raises(NoDigit, match=r"only specks \(1x1 pixels at most\)"):
+        digit_parts(corner | blobs(shape, [(100, 100, 1, 1)]))
+    with pytest.raises(NoDigit, match=r"only specks \(7x7"):
+        digit_parts(blobs(shape, [(100, 100, 7, 7)]))
+    assert digit_parts(blobs(shape, [(100, 100, 8, 8)])).sum() == 64
+
+
+def test_a_part_a_twentieth_of_the_largest_is_a_part_of_the_digit_wherever_it_is():
+    shape = (300, 300)
+    largest = blobs(shape, [(100, 100, 20, 20)])
+    # A stroke's piece, as long as a digit's part must be: area 20, PART_SHARE of 400.
+    part = blobs(shape, [(250, 250, 1, 20)])
+    np.testing.assert_array_equal(digit_parts(largest | part), largest | part)
+    smaller = blobs(shape, [(250, 250, 1, 19)])  # a speck, far from the digit
+    np.testing.assert_array_equal(digit_parts(largest | smaller), largest)
+
+
+@pytest.mark.parametrize("side", ["left", "right", "above", "below"])
+def test_a_speck_within_a_tenth_of_the_digits_side_is_kept_and_one_further_is_not(side):
+    shape = (300, 300)
+    digit = blobs(shape, [(100, 100, 50, 50)])  # near: 5 pixels
+    at = {  # a 2x2 speck, its near edge `gap` pixels (of pixel edges) from the digit's box
+        "left": lambda gap: (100 - gap - 2, 120), "right": lambda gap: (150 + gap, 120),
+        "above": lambda gap: (120, 100 - gap - 2), "below": lambda gap: (120, 150 + gap),
+    }[side]  # fmt: skip
+    near = blobs(shape, [(*at(5), 2, 2)])
+    np.testing.assert_array_equal(digit_parts(digit | near), digit | near)
+    far = blobs(shape, [(*at(6), 2, 2)])
+    np.testing.assert_array_equal(digit_parts(digit | far), digit)
+
+
+def test_the_rims_are_the_faint_ink_as_far_as_reach_from_the_strokes():
+    strokes = blobs((50, 50), [(20, 10, 4, 30)])
+    faint = blobs((50, 50), [(10, 10, 30, 30)])
+    rims = with_rims(strokes, faint, 2.0)
+    np.testing.assert_array_equal(rims, blobs((50, 50), [(18, 10, 8, 30)]) | strokes)
+    assert not with_rims(strokes, np.zeros_like(faint), 2.0)[~strokes].any()

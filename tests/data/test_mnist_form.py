@@ -11,15 +11,23 @@ from mnistseg.data.circles import circle_params
 from mnistseg.data.mnist_form import (
     DIGIT_BOX,
     MNIST_STROKE,
+    MNIST_STROKES,
     NoDigit,
     as_is,
     digit_form,
+    digit_forms,
     grey,
     in_mnist_form,
     mass_centre,
     mnist_form,
     padded,
+    redrawn,
+    skeleton_of,
+    stroke_width,
     white_on_black,
+    widest_stroke,
+    without_specks,
+    working_drawing,
 )
 
 
@@ -92,7 +100,8 @@ def test_a_picture_of_mnists_size_is_taken_as_it_is(digits):
     digit = mnist_form(np.where(digits[0][0] > 40, digits[0][0], 0).astype(np.uint8))[0]
     assert in_mnist_form(digit)
     frame, framing = digit_form(digit)
-    assert frame is digit and framing == as_is((28, 28))
+    np.testing.assert_array_equal(frame, digit)
+    assert framing == as_is((28, 28))
     mask = digit > 100
     np.testing.assert_array_equal(framing.mask_on_picture(mask), mask)
 
@@ -304,7 +313,8 @@ def test_mnists_digits_are_read_as_they_are_and_a_drawing_of_their_size_is_not(d
     for digit in [*images[:50], mnist_form(white_on_black(big_digit(images[0]))[0])[0]]:
         if in_mnist_form(digit):  # MNIST's own (every one is); drawn ones as MNIST made them
             frame, framing = digit_form(digit)
-            assert frame is digit and framing == as_is((28, 28))
+            np.testing.assert_array_equal(frame, digit)
+            assert framing == as_is((28, 28)) and len(digit_forms(digit)[0]) == 1
     assert in_mnist_form(mnist_form(white_on_black(big_digit(images[0]))[0])[0])
     assert not in_mnist_form(canvas) and not in_mnist_form(255 - canvas)
     frame, framing = digit_form(canvas)
@@ -393,3 +403,198 @@ def test_specks_by_the_digit_are_no_part_of_its_strokes():
         dusty[y : y + 5, x : x + 5] *= 0.3
     frame, _ = digit_form(photo(dusty))
     np.testing.assert_array_equal(frame, digit_form(photo(clean))[0])
+
+
+# Each rule of the preparation at its limits.
+
+
+def centred_block(rows: int, cols: int, value: int = 255) -> np.ndarray:
+    """A 28x28 frame, black, with a block `rows` x `cols` at its centre (pixel 14, 14)."""
+    frame = np.zeros((28, 28), np.uint8)
+    top, left = 14 - rows // 2, 14 - cols // 2
+    frame[top : top + rows, left : left + cols] = value
+    return frame
+
+
+def test_mnists_form_is_a_box_of_19_or_20_centred_with_anything_above_0_in_it():
+    assert in_mnist_form(centred_block(19, 9)) and in_mnist_form(centred_block(20, 9))
+    assert not in_mnist_form(centred_block(18, 9)) and not in_mnist_form(centred_block(21, 9))
+    faint = centred_block(20, 9)
+    faint[1, 14] = 1  # anything above 0 is ink: the box is 27 high
+    assert not in_mnist_form(faint)
+    # Most of the frame lit, even at 1 of 255: paper, not MNIST's black.
+    assert not in_mnist_form(centred_block(20, 20, value=1))
+    assert not in_mnist_form(np.zeros((28, 28), np.uint8))
+    # MNIST's size only: the same digit on a larger black canvas is framed again.
+    larger = np.zeros((30, 30), np.uint8)
+    larger[:28, :28] = centred_block(20, 9)
+    assert not in_mnist_form(larger)
+
+
+def test_mnist_form_of_a_picture_with_no_ink_says_why():
+    with pytest.raises(NoDigit, match=r"^no digit: nothing stands out from the background$"):
+        mnist_form(np.zeros((40, 50), np.uint8))
+
+
+def test_a_mask_on_the_picture_reaches_its_ink_within_reach_round_a_disc():
+    shape = (40, 40)
+    framing = replace(as_is(shape), ink=np.ones(shape, bool), reach=2.0)
+    mask = np.zeros(shape, bool)
+    mask[20, 20] = True
+    # A disc of radius `reach` round each mask pixel, centred on it (OpenCV's ellipse).
+    for reach, side in ((2.0, 5), (1.0, 3), (0.4, 1)):
+        back = replace(framing, reach=reach).mask_on_picture(mask)
+        disc = np.zeros(shape, np.uint8)
+        half = side // 2
+        disc[20 - half : 21 + half, 20 - half : 21 + half] = cv2.getStructuringElement(
+            cv2.MORPH_ELLIPSE, (side, side)
+        )
+        np.testing.assert_array_equal(back, disc > 0)
+    assert back.sum() == 1 and not replace(framing, reach=1.0).mask_on_picture(mask)[19, 19]
+
+
+def test_a_picture_pixel_halfway_between_mask_and_background_is_in_the_mask_cut_to_ink():
+    picture = np.zeros((40, 40), np.uint8)
+    picture[10:20, 10:20] = 255  # scaled by 2, as in the test without ink
+    _, framing = mnist_form(picture)
+    framing = replace(framing, ink=np.ones((40, 40), bool), reach=0.0)
+    offset = framing.offset[0]
+    mask = np.zeros((28, 28), bool)
+    mask[:, offset + 3 :] = True
+    np.testing.assert_array_equal(
+        framing.mask_on_picture(mask)[15, 8:14], [False, False, False, True, True, True]
+    )
+
+
+def test_a_stroke_one_pixel_wide_keeps_one_working_pixel():
+    for core in (np.zeros((200, 100), bool), np.zeros((100, 200), bool)):
+        if core.shape[0] > core.shape[1]:
+            core[:, 50] = True  # a "1" 200 pixels long: shrunk by 0.8
+        else:
+            core[50, :] = True
+        work, _, _ = working_drawing(core)
+        assert sorted(work.shape) == [1, 160] and work.all()
+
+
+def test_a_drawing_enlarged_for_the_work_has_its_edge_where_it_is_half_covered():
+    core = np.zeros((120, 120), bool)
+    core[10:110, 50:60] = True  # 10 wide, 100 long: enlarged 1.6 times
+    work, _, (sx, sy) = working_drawing(core)
+    assert (sx, sy) == (16.0 / 10, 1.6) and work.shape == (160, 16) and work.all()
+    core[10:110, 50:51] = True  # and a faint trace on a large scan: any ink counts
+    big = np.zeros((1000, 1000), bool)
+    big[100:900, 503] = True  # a row of the shrunk drawing's pixel centres misses
+    big[100:101, 100:900] = True
+    work, _, _ = working_drawing(big)
+    assert work[:, :].any(axis=0).sum() == work.shape[1] and work.any(axis=1).all()
+
+
+def test_a_strokes_width_is_its_area_over_its_skeletons_length():
+    core = np.zeros((120, 120), bool)
+    core[10:110, 50:60] = True  # 10 wide, 100 long
+    work, _, (sx, sy) = working_drawing(core)
+    skeleton = skeleton_of(work)
+    # The skeleton stops short of the bar's ends by about half its width each.
+    assert stroke_width(core, skeleton, (sx + sy) / 2) == pytest.approx(10, rel=0.15)
+    dot = np.zeros((5, 5), np.uint8)
+    dot[2, 2] = 255
+    assert stroke_width(np.ones((3, 3), bool), dot, 1.0) == 9.0  # a dot: as wide as its area
+
+
+@pytest.mark.parametrize("across", [True, False], ids=["across", "down"])
+def test_specks_are_groups_smaller_than_the_pen_and_a_broken_strokes_dots_one_group(across):
+    pen = 20.0  # working pixels: groups within 20 of each other are one
+    work = np.zeros((100, 200), bool) if across else np.zeros((200, 100), bool)
+
+    def dots(gap: int, side: int = 8) -> np.ndarray:
+        drawn = work.copy()
+        for start in (20, 20 + side + gap):
+            if across:
+                drawn[40 : 40 + side, start : start + side] = True
+            else:
+                drawn[start : start + side, 40 : 40 + side] = True
+        return drawn
+
+    np.testing.assert_array_equal(without_specks(dots(20), pen), dots(20))  # 36 across
+    assert not without_specks(dots(21), pen).any()  # two dots 8 across
+    single = work.copy()
+    single[40:60, 40:60] = True
+    np.testing.assert_array_equal(without_specks(single, pen), single)  # as wide as the pen
+    single[40:60, 40:41] = single[40:41, 40:60] = False  # 19 across
+    assert not without_specks(single, pen).any()
+
+
+def test_dots_apart_on_a_diagonal_are_as_far_as_a_round_pen_reaches():
+    work = np.zeros((100, 100), bool)
+    work[20:28, 20:28] = work[43:51, 43:51] = True  # corners 15 apart each way: 21 apart
+    assert not without_specks(work, 20.0).any()
+    work[20:28, 20:28] = work[36:44, 36:44] = True  # and 8 apart each way: 11
+    assert without_specks(work, 20.0)[20:28, 20:28].all()
+
+
+def test_the_widest_stroke_is_twice_the_depth_along_the_skeleton():
+    work = np.zeros((160, 60), bool)
+    work[:, 20:30] = True  # a bar 10 wide, cut by the drawing's edge at both ends
+    assert widest_stroke(work, skeleton_of(work)) == pytest.approx(10, abs=1)
+    assert widest_stroke(np.zeros((10, 10), bool), np.zeros((10, 10), np.uint8)) == 0.0
+
+
+def test_a_skeleton_is_redrawn_with_a_pixel_of_paper_around_it():
+    skeleton = np.zeros((20, 30), np.uint8)
+    skeleton[0, :] = skeleton[:, 0] = 255  # along two edges of the drawing
+    drawing, margin = redrawn(skeleton, 18.4)
+    assert margin == int(np.ceil(18.4 / 2)) + 1
+    assert drawing.shape == (20 + 2 * margin, 30 + 2 * margin)
+    assert not drawing[0].any() and not drawing[:, 0].any()
+    assert drawing[margin, margin - 9] and not drawing[margin, margin - 10]  # 9.2 each side
+
+
+def test_a_digit_as_flat_as_the_flattest_of_mnist_is_still_a_digit():
+    flat = photo(write(paper((700, 900)), "7", (300, 300, 300, 120), pen=6))
+    frame, _ = digit_form(flat)  # 300 x 120 with its pen: at MIN_ASPECT and a little over
+    assert frame.any()
+
+
+@pytest.mark.parametrize("box", [(300, 300, 400, 600), (200, 350, 800, 500)], ids=["tall", "wide"])
+def test_a_mask_reaches_on_to_the_edges_of_a_pen_wider_than_mnists(box):
+    page = (1200, 1300)
+    per_frame_pixel = max(box[2], box[3]) / DIGIT_BOX
+    for pen in (3, 120):  # a pen's stroke a tenth of a frame pixel, and 4 to 6 frame pixels
+        picture = photo(write(paper(page), "7", box, pen=pen))
+        frame, framing = digit_form(picture)
+        # The drawn stroke is MNIST's width; half the difference each side, and half a frame
+        # pixel for the frame's grid.
+        # (The pen is estimated from its area over its skeleton's length: its round ends make
+        # it up to a fifth wider.)
+        beyond = max(0.0, pen / per_frame_pixel - MNIST_STROKE) / 2
+        assert framing.reach == pytest.approx((beyond + 0.5) * per_frame_pixel, rel=0.3)
+        ink = pen_ink(page, "7", box, pen)
+        mask = framing.mask_on_picture(frame > 0)
+        assert (mask & ink).sum() >= 0.9 * ink.sum()
+
+
+def test_the_inks_rims_are_its_faint_edge_within_half_the_pens_width():
+    page = np.full((600, 600), 200, np.float32)
+    page[100:500, 290:310] = 100  # a stroke 20 wide at contrast 0.5
+    page[100:500, 286:290] = 160  # its rim, at 0.2 of the paper: 0.4 of the peak
+    page[100:500, 320:324] = 160  # faint ink 10 pixels off: more than half the pen away
+    page[100:500, 120:140] = page[100:500, 460:480] = 100  # the digit's other strokes
+    page[100:120, 120:480] = 100
+    _, framing = digit_form(photo(page))
+    assert framing.ink[300, 286:310].all() and not framing.ink[300, 320:324].any()
+
+
+def test_the_digit_is_drawn_at_mnists_stroke_widths_each_framed_as_mnist_framed_it():
+    picture = photo(write(paper(PAGE), "7", SEVEN, pen=6))
+    frames, framing = digit_forms(picture)
+    first, first_framing = digit_form(picture)
+    np.testing.assert_array_equal(frames[0], first)
+    assert framing == first_framing and frames.shape == (len(MNIST_STROKES), 28, 28)
+    masses = [ink_mass(frame) for frame in frames]
+    for width, mass in zip(MNIST_STROKES, masses):  # the 7's 35 frame pixels of stroke, wide
+        assert mass / 35 == pytest.approx(width, rel=0.25)
+    for frame in frames:
+        ys, xs = np.nonzero(frame > 0)
+        assert max(np.ptp(ys), np.ptp(xs)) + 1 in (DIGIT_BOX, DIGIT_BOX + 1)
+        assert np.abs(np.array(mass_centre(frame)) - 14).max() <= 0.5
+    assert digit_forms(picture, (2.0,))[0][0].sum() < frames[0].sum()

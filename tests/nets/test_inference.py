@@ -40,7 +40,8 @@ def test_fitted_circles_replace_predicted_digits_and_keep_classes_and_probabilit
     np.testing.assert_array_equal(pred.masks, expected > 0)
     assert not pred.masks[2].any() and (pred.masks[0] != digit_masks[0]).any()
     np.testing.assert_array_equal(pred.labels, [1, 7, 0])  # a tie (7, 8) goes to the first
-    np.testing.assert_allclose(pred.confidence, [0.8, 0.5, 1.0], rtol=1e-6)
+    np.testing.assert_allclose(pred.probabilities.max(axis=1), [0.8, 0.5, 1.0], rtol=1e-6)
+    np.testing.assert_allclose(pred.probabilities.sum(axis=1), 1, rtol=1e-6)
 
 
 def test_decoder_masks_are_left_as_the_network_draws_them(digit_masks):
@@ -69,7 +70,7 @@ def test_a_checkpoint_file_predicts_what_validation_sees(tmp_path, digits, arch,
     )
     np.testing.assert_array_equal(ours.masks, theirs.masks)
     np.testing.assert_array_equal(ours.labels, theirs.labels)
-    np.testing.assert_allclose(ours.confidence, theirs.confidence, rtol=1e-5)  # other batches
+    np.testing.assert_allclose(ours.probabilities, theirs.probabilities, rtol=1e-5, atol=1e-7)
 
 
 @pytest.mark.parametrize(
@@ -81,12 +82,15 @@ def test_inference_batches_hold_a_fixed_number_of_pixels(side, expected):
 
 def test_a_mask_is_where_the_logit_is_above_0_and_a_class_its_softmax_winner():
     logits = torch.tensor([-0.5, 0.0, 0.5, 2.0]).reshape(1, 1, 2, 2)
-    masks, labels, confidence = read_outputs(logits)
-    assert masks.tolist() == [[[False, False], [True, True]]] and labels is None
+    masks, labels, probabilities = read_outputs(logits)
+    assert masks.tolist() == [[[False, False], [True, True]]] and labels is probabilities is None
     classes = torch.tensor([[0.0, 2.0, 1.0]])
-    masks, labels, confidence = read_outputs((classes, logits))
+    masks, labels, probabilities = read_outputs((classes, logits))
     assert masks.tolist() == [[[False, False], [True, True]]] and labels.tolist() == [1]
-    assert confidence.item() == pytest.approx(np.exp(2) / (1 + np.exp(2) + np.exp(1)))
+    total = 1 + np.exp(2) + np.exp(1)
+    assert probabilities[0].tolist() == pytest.approx(
+        [1 / total, np.exp(2) / total, np.exp(1) / total]
+    )
 
 
 def test_batches_of_any_size_give_the_same_answers_in_order(digits):
@@ -97,7 +101,7 @@ def test_batches_of_any_size_give_the_same_answers_in_order(digits):
     whole = predict(network, model, images[:30], ON_CPU)
     small = Placement(ON_CPU.device, ON_CPU.memory_format, eval_pixels=7 * 28 * 28)
     np.testing.assert_array_equal(predict(network, model, images[:30], small).masks, whole.masks)
-    assert whole.labels is None and whole.confidence is None
+    assert whole.labels is None and whole.probabilities is None
 
 
 def saved(tmp_path, name: str):

@@ -8,7 +8,7 @@ import torch
 from conftest import model_of
 from handwriting import paper, photo, ruled, write
 from mnistseg.data.circles import circle_params
-from mnistseg.data.mnist_form import digit_form
+from mnistseg.data.mnist_form import MNIST_STROKES, digit_form, digit_forms
 from mnistseg.nets.device import placement
 from mnistseg.nets.inference import predict
 from mnistseg.nets.networks import build_network
@@ -58,10 +58,14 @@ def test_the_circle_models_answer_is_a_class_its_probability_and_the_circle():
     net, model = network("circlenet")
     image = seven(60, 80, (40, 10, 12, 30))
     (found,) = answers(net, model, [image])
-    frame, framing = digit_form(image)
-    expected = predict(net, model, frame[None], ON_CPU)
-    assert found.label == expected.labels[0]
-    assert found.probability == pytest.approx(float(expected.confidence[0]))
+    frames, framing = digit_forms(image)
+    assert len(frames) == len(MNIST_STROKES) and (frames[0] != frames[1]).any()
+    expected = predict(net, model, frames, ON_CPU)
+    # The class over the digit drawn at MNIST's stroke widths; the circle of the first.
+    probabilities = expected.probabilities.mean(axis=0)
+    assert found.label == probabilities.argmax()
+    assert found.probability == pytest.approx(float(probabilities.max()))
+    np.testing.assert_array_equal(found.mask, framing.mask_on_picture(expected.masks[0]))
     fitted = circle_params(expected.masks[0].astype(np.uint8) * 255)
     if fitted is None:
         assert found.circle is None

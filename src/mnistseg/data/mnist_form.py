@@ -49,8 +49,11 @@ RIM_REACH = 0.5  # as far as half the stroke's width past its edge at half contr
 # The stroke. MNIST's are 2.3 pixels wide in the 20-pixel box (median over its test digits of
 # twice the mean distance to the background along the skeleton, at half intensity; 5th to 95th
 # percentile 1.5 to 3.8). It is drawn SUPERSAMPLE times finer than the frame, then scaled down
-# anti-aliased, as MNIST's binary scans were.
+# anti-aliased, as MNIST's binary scans were. A writer's pen says nothing of the width MNIST
+# would have had, so the digit is also drawn at MNIST's quartiles (0.86 and 1.22 times its
+# median width, measured alike) for a class read over all three (`digit_forms`).
 MNIST_STROKE = 2.3
+MNIST_STROKES = (MNIST_STROKE, 2.0, 2.8)  # the median first: the frame masks are read on
 SUPERSAMPLE = 8
 WORK_SIDE = DIGIT_BOX * SUPERSAMPLE  # the digit's long side while its stroke is re-drawn
 MASK_REACH = 0.5  # frame pixels: how far a mask on the picture may reach past the drawn stroke
@@ -156,7 +159,7 @@ def in_mnist_form(image: np.ndarray) -> bool:
     or 20 pixels on its long side, its centre of mass within CENTRE_TOLERANCE of the frame's
     centre (pixel 14, 14). Every MNIST digit passes; a drawing off-centre or of another size
     does not, nor a photo (its paper is never exactly 0)."""
-    if image.shape != (DIGIT_SIDE, DIGIT_SIDE) or np.median(image) > 0 or not image.any():
+    if image.shape != (DIGIT_SIDE, DIGIT_SIDE) or np.median(image) > 0:
         return False
     _, _, width, height = cv2.boundingRect((image > 0).astype(np.uint8))
     if not SHORTEST_BOX <= max(width, height) <= DIGIT_BOX:
@@ -226,9 +229,7 @@ def without_specks(work: np.ndarray, pen: float) -> np.ndarray:
     grown = cv2.dilate(work.astype(np.uint8), disc)
     _, groups, stats, _ = cv2.connectedComponentsWithStats(grown, 8)
     across = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) - 2 * reach
-    large = across >= pen
-    large[0] = False  # the paper
-    return work & large[groups]
+    return work & (across >= pen)[groups]  # group 0, the paper, holds none of the ink
 
 
 def widest_stroke(work: np.ndarray, skeleton: np.ndarray) -> float:
@@ -242,7 +243,7 @@ def widest_stroke(work: np.ndarray, skeleton: np.ndarray) -> float:
 
 def redrawn(skeleton: np.ndarray, width: float) -> tuple[np.ndarray, int]:
     """(h + 2m, w + 2m) uint8, 0 or 255: a skeleton drawn `width` pixels wide, with the margin
-    m that holds it."""
+    m that holds it: half the width, and a pixel of paper."""
     margin = int(np.ceil(width / 2)) + 1
     off_skeleton = np.pad(
         np.where(skeleton > 0, np.uint8(0), np.uint8(255)), margin, constant_values=255
@@ -253,10 +254,21 @@ def redrawn(skeleton: np.ndarray, width: float) -> tuple[np.ndarray, int]:
 
 def digit_form(image: np.ndarray) -> tuple[np.ndarray, Framing]:
     """A (H, W) uint8 grey picture of one handwritten digit, as read (any polarity), in
-    MNIST's form: the (28, 28) uint8 frame, white on black, and how it was framed (see the
-    module's docstring). NoDigit, with its reason, where nothing digit-like stands out."""
+    MNIST's form: the (28, 28) uint8 frame, white on black, its stroke MNIST_STROKE wide,
+    and how it was framed (see the module's docstring). NoDigit, with its reason, where
+    nothing digit-like stands out."""
+    frames, framing = digit_forms(image, (MNIST_STROKE,))
+    return frames[0], framing
+
+
+def digit_forms(
+    image: np.ndarray, strokes: tuple[float, ...] = MNIST_STROKES
+) -> tuple[np.ndarray, Framing]:
+    """`digit_form`'s frame with its stroke drawn at each of `strokes` (widths in frame
+    pixels), (k, 28, 28) uint8, each framed as MNIST's digits were, and how the first was
+    framed; one frame, the picture itself, for a picture in MNIST's form."""
     if in_mnist_form(image):
-        return image, as_is(image.shape)
+        return image[None], as_is(image.shape)
     contrast = ink_contrast(image)
     core, peak = digit_ink(contrast)
     _, _, width, height = cv2.boundingRect(core.astype(np.uint8))
@@ -267,17 +279,19 @@ def digit_form(image: np.ndarray) -> tuple[np.ndarray, Framing]:
     if widest_stroke(work, skeleton) > MAX_WIDTH_SHARE * max(work.shape):
         raise NoDigit("no digit: a blot, not strokes")
     pen = stroke_width(core, skeleton, (sx + sy) / 2)  # the writer's, in picture pixels
-    drawn = MNIST_STROKE * SUPERSAMPLE
-    drawing, margin = redrawn(skeleton_of(without_specks(work, drawn)), drawn)
-    frame, framed = mnist_form(drawing)
+    line = skeleton_of(without_specks(work, MNIST_STROKE * SUPERSAMPLE))
+    # Each width framed as MNIST framed its digits; the first's framing is the one returned.
+    drawn = [redrawn(line, width * SUPERSAMPLE) for width in strokes]
+    (frame, framed), margin = mnist_form(drawn[0][0]), drawn[0][1]
+    frames = [frame] + [mnist_form(drawing)[0] for drawing, _ in drawn[1:]]
     bx, by, bw, bh = framed.box
     box = (x + (bx - margin) / sx, y + (by - margin) / sy, bw / sx, bh / sy)
     # A mask drawn back covers the drawn stroke: it reaches on to a wider pen's edges.
     per_frame_pixel = max(box[2], box[3]) / DIGIT_BOX
-    beyond = max(0.0, pen / per_frame_pixel - MNIST_STROKE) / 2
+    beyond = max(0.0, pen / per_frame_pixel - strokes[0]) / 2
     reach = (beyond + MASK_REACH) * per_frame_pixel
     ink = with_rims(core, contrast >= RIM_SHARE * peak, pen * RIM_REACH)
-    return frame, Framing(box, framed.scaled, framed.offset, image.shape, ink, reach)
+    return np.stack(frames), Framing(box, framed.scaled, framed.offset, image.shape, ink, reach)
 
 
 def padded(image: np.ndarray, multiple: int) -> tuple[np.ndarray, Framing]:

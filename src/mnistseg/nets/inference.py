@@ -52,23 +52,21 @@ def eval_batch_size(side: tuple[int, int], pixels: int) -> int:
 def read_outputs(outputs: Outputs) -> Answers:
     """A batch's answers, left on the device: masks where the logit is above 0 (the sigmoid
     above 0.5 in exact arithmetic, without computing it), and for the circle task each class
-    and its softmax probability."""
+    and the softmax over the classes."""
     if not isinstance(outputs, tuple):
         return outputs[:, 0] > 0, None, None
     class_logits, mask_logits = outputs
-    labels = class_logits.argmax(dim=1)
-    confidence = class_logits.softmax(dim=1).gather(1, labels[:, None])[:, 0]
-    return mask_logits[:, 0] > 0, labels, confidence
+    return mask_logits[:, 0] > 0, class_logits.argmax(dim=1), class_logits.softmax(dim=1)
 
 
 def collect(answers: Iterable[Answers]) -> Predictions:
     """The batches' answers as one Predictions, brought back from the device once."""
-    masks, labels, confidence = zip(*answers)
+    masks, labels, probabilities = zip(*answers)
 
     def joined(parts: tuple[torch.Tensor | None, ...]) -> np.ndarray | None:
         return None if parts[0] is None else torch.cat(parts).cpu().numpy()
 
-    return Predictions(joined(masks), joined(labels), joined(confidence))
+    return Predictions(joined(masks), joined(labels), joined(probabilities))
 
 
 @torch.no_grad()
@@ -85,4 +83,4 @@ def predict(network: nn.Module, model: Model, images: np.ndarray, place: Placeme
     if model.sees()[1] != "digit_mask":
         return pred
     circles, _, _ = circle_masks(pred.masks.astype(np.uint8) * 255)
-    return Predictions(circles.astype(bool), pred.labels, pred.confidence)
+    return Predictions(circles.astype(bool), pred.labels, pred.probabilities)

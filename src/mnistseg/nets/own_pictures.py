@@ -1,6 +1,7 @@
 """A trained model on a user's own pictures of any size: each brought to what its network reads
 (MNIST's form for a digit model, sides its pooling takes for the composites' model), answered,
-and the answers mapped back onto the picture."""
+and the answers mapped back onto the picture. The circle model's class is read over the digit
+drawn at MNIST's stroke widths (data.mnist_form.digit_forms): the mean of its softmax."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import numpy as np
 from torch import nn
 
 from mnistseg.data.circles import circle_params
-from mnistseg.data.mnist_form import Framing, digit_form, padded, white_on_black
+from mnistseg.data.mnist_form import Framing, digit_forms, padded, white_on_black
 from mnistseg.nets.device import Placement
 from mnistseg.nets.inference import predict
 from mnistseg.nets.models import Model
 
-Framed = tuple[np.ndarray, Framing]  # a picture as the network reads it, and how to map back
+# A picture as the network reads it, (k, H, W): the frame its masks are read on first, and for
+# the circle model the same digit drawn at other stroke widths; and how to map back.
+Framed = tuple[np.ndarray, Framing]
 
 
 @dataclass(frozen=True)
@@ -30,32 +33,37 @@ class Answer:
 
 def framed(model: Model, picture: np.ndarray) -> Framed:
     """A (H, W) uint8 grey picture as read, either polarity, as `model`'s network reads it:
-    for a digit model in MNIST's form (data.mnist_form.digit_form; NoDigit, a ValueError, if
-    nothing digit-like stands out), else white on black and padded to sides its pooling
-    takes."""
+    for a digit model in MNIST's form (data.mnist_form.digit_forms, at each stroke width for
+    the circle model's class; NoDigit, a ValueError, if nothing digit-like stands out), else
+    white on black and padded to sides its pooling takes."""
     if model.digits:
-        return digit_form(picture)
-    return padded(white_on_black(picture)[0], 2 ** model.pooling_levels())
+        frames, framing = digit_forms(picture)
+        return (frames if model.task == "circle" else frames[:1]), framing
+    frame, framing = padded(white_on_black(picture)[0], 2 ** model.pooling_levels())
+    return frame[None], framing
 
 
 def answer(
     network: nn.Module, model: Model, pictures: list[Framed], place: Placement
 ) -> list[Answer]:
-    """The network's answers about framed pictures, each mapped back onto its picture. A digit
-    model's frames (all 28x28) go through the network together, others one by one."""
+    """The network's answers about framed pictures, each mapped back onto its picture: the
+    masks of each one's first frame, the class of the mean softmax over all its frames. A
+    digit model's frames (all 28x28) go through the network together, others one by one."""
     every = range(len(pictures))
     groups = [list(every)] if model.digits else [[i] for i in every]
     answers: dict[int, Answer] = {}
     for group in groups:
-        pred = predict(network, model, np.stack([pictures[i][0] for i in group]), place)
-        for k, i in enumerate(group):
+        pred = predict(network, model, np.concatenate([pictures[i][0] for i in group]), place)
+        starts = np.cumsum([0] + [len(pictures[i][0]) for i in group])
+        for first, end, i in zip(starts, starts[1:], group):
             framing = pictures[i][1]
-            mask = framing.mask_on_picture(pred.masks[k])
-            if pred.labels is None:
+            mask = framing.mask_on_picture(pred.masks[first])
+            if pred.probabilities is None:
                 answers[i] = Answer(mask)
                 continue
-            fitted = circle_params(pred.masks[k].astype(np.uint8) * 255)
+            fitted = circle_params(pred.masks[first].astype(np.uint8) * 255)
             circle = None if fitted is None else framing.circle_on_picture(*fitted)
-            label, probability = int(pred.labels[k]), float(pred.confidence[k])
-            answers[i] = Answer(mask, label, probability, circle)
+            probabilities = pred.probabilities[first:end].mean(axis=0)
+            label = int(probabilities.argmax())
+            answers[i] = Answer(mask, label, float(probabilities[label]), circle)
     return [answers[i] for i in range(len(pictures))]

@@ -17,12 +17,12 @@ from mnistseg.nets.metrics import (
 
 @dataclass(frozen=True)
 class Predictions:
-    """masks: (N, H, W) bool at probability 0.5; labels: (N,) int64 or None; confidence: (N,)
-    float32, each label's probability (softmax), or None."""
+    """masks: (N, H, W) bool at probability 0.5; labels: (N,) int64 or None; probabilities:
+    (N, classes) float32, the softmax the labels are the most probable of, or None."""
 
     masks: np.ndarray
     labels: np.ndarray | None
-    confidence: np.ndarray | None = None
+    probabilities: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

@@ -237,7 +237,7 @@ def bare_corners(image: np.ndarray, core: np.ndarray) -> list[np.ndarray]:
     reference core's parts of DIGIT_PART of the largest's area or more, grown by BOX_MARGIN)
     and at least CORNER_SIDE pixels: bare paper, maybe specks or lines."""
     height, width = core.shape
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(core.astype(np.uint8), 8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(core.astype(np.uint8), connectivity=8)
     area = stats[1:, cv2.CC_STAT_AREA]
     parts = np.concatenate([[False], area >= DIGIT_PART * area.max()])[labels]
     x, y, w, h = cv2.boundingRect(parts.astype(np.uint8))

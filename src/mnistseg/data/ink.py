@@ -266,7 +266,7 @@ def digit_parts(ink: np.ndarray) -> np.ndarray:
     picture's edge that hardly reaches in is of something the crop cut, and left out. The digit
     is found among the parts the edge does not cut, if one is large enough: the edge cuts the
     table, the paper's edge or a shadow before it cuts a digit (one that fills its picture)."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), 8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     if count == 1:
         raise NoDigit("no digit: only the paper's lines")
     stats = stats[1:]

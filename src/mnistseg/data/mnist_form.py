@@ -227,7 +227,7 @@ def without_specks(work: np.ndarray, pen: float) -> np.ndarray:
     reach = int(np.ceil(pen / 2))
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
     grown = cv2.dilate(work.astype(np.uint8), disc)
-    _, groups, stats, _ = cv2.connectedComponentsWithStats(grown, 8)
+    _, groups, stats, _ = cv2.connectedComponentsWithStats(grown, connectivity=8)
     across = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) - 2 * reach
     return work & (across >= pen)[groups]  # group 0, the paper, holds none of the ink
 

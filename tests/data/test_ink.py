@@ -39,11 +39,28 @@ def test_ink_is_its_contrast_to_the_paper_under_it_on_either_side():
 
 
 def test_faint_paper_has_nothing_that_stands_out():
-    faint = photo(write(paper((300, 400), noise=3), "7", (100, 50, 150, 200), pen=4, darkness=0.15))
+    # A camera's noise, as the photos' bare corners have it: a faint stroke does not stand out.
+    faint = photo(write(paper((300, 400), noise=8), "7", (100, 50, 150, 200), pen=4, darkness=0.15))
     with pytest.raises(NoDigit, match=r"^no digit: nothing stands out"):
         digit_ink(ink_contrast(faint))
-    darker = photo(write(paper((300, 400), noise=3), "7", (100, 50, 150, 200), pen=4, darkness=0.3))
+    darker = photo(write(paper((300, 400), noise=8), "7", (100, 50, 150, 200), pen=4, darkness=0.3))
     assert digit_ink(ink_contrast(darker))[0].any()
+
+
+def test_a_faint_stroke_on_clean_paper_stands_out_and_a_fainter_one_does_not():
+    box = (100, 50, 150, 200)
+    clean = photo(write(paper((300, 400), noise=0), "7", box, pen=4, darkness=0.15))
+    assert digit_ink(ink_contrast(clean))[0].any()  # a drawing program's light grey
+    # Its texture: no grey level of noise, but a few of shading: 0.15 is over 8 times it.
+    shaded = photo(write(paper((300, 400), noise=0, shading=0.1), "7", box, pen=4, darkness=0.15))
+    assert digit_ink(ink_contrast(shaded))[0].any()
+    faintest = photo(write(paper((300, 400), noise=0), "7", box, pen=4, darkness=0.07))
+    with pytest.raises(NoDigit, match=r"^no digit: nothing stands out .*contrast 0.0"):
+        digit_ink(ink_contrast(faintest))
+    # As faint, on paper with a few grey levels of texture: 0.15 is under 8 times it.
+    textured = photo(write(paper((300, 400), noise=4), "7", box, pen=4, darkness=0.15))
+    with pytest.raises(NoDigit, match=r"^no digit: nothing stands out"):
+        digit_ink(ink_contrast(textured))
 
 
 def lines(shape, rows=(), columns=(), width=3):

@@ -12,10 +12,12 @@ from mnistseg.data.mnist_form import (
     DIGIT_BOX,
     MNIST_STROKE,
     MNIST_STROKES,
+    SMALL_SIDE,
     NoDigit,
     as_is,
     digit_form,
     digit_forms,
+    enlarged,
     grey,
     in_mnist_form,
     mass_centre,
@@ -489,6 +491,26 @@ def test_a_drawing_enlarged_for_the_work_has_its_edge_where_it_is_half_covered()
     assert work[:, :].any(axis=0).sum() == work.shape[1] and work.any(axis=1).all()
 
 
+def test_a_ring_enlarged_for_the_work_keeps_its_area_to_scale():
+    core = np.zeros((120, 120), np.uint8)
+    cv2.circle(core, (60, 60), 45, 1, 8)  # its edges cut pixels: half covered, or less
+    work, _, (sx, sy) = working_drawing(core.astype(bool))
+    assert work.sum() == pytest.approx(core.sum() * sx * sy, rel=0.02)
+
+
+def test_a_digit_as_flat_as_the_flattest_of_mnist_is_a_digit_and_a_flatter_one_is_not():
+    def zed(height: int) -> np.ndarray:  # a Z of crisp bars, 200 wide
+        page = np.full((400, 400), 230, np.uint8)
+        top, bottom = 100, 100 + height
+        page[top : top + 8, 100:300] = page[bottom - 8 : bottom, 100:300] = 30
+        cv2.line(page, (290, top + 6), (110, bottom - 6), 30, 8)
+        return page
+
+    assert digit_form(zed(80))[0].any()  # 200 x 80: MIN_ASPECT exactly
+    with pytest.raises(NoDigit, match=r"flatter than any digit \(200x79 pixels\)"):
+        digit_form(zed(79))
+
+
 def test_a_strokes_width_is_its_area_over_its_skeletons_length():
     core = np.zeros((120, 120), bool)
     core[10:110, 50:60] = True  # 10 wide, 100 long
@@ -598,3 +620,19 @@ def test_the_digit_is_drawn_at_mnists_stroke_widths_each_framed_as_mnist_framed_
         assert max(np.ptp(ys), np.ptp(xs)) + 1 in (DIGIT_BOX, DIGIT_BOX + 1)
         assert np.abs(np.array(mass_centre(frame)) - 14).max() <= 0.5
     assert digit_forms(picture, (2.0,))[0][0].sum() < frames[0].sum()
+
+
+def test_a_small_picture_is_read_as_it_would_be_enlarged_and_answered_on_itself():
+    small = photo(write(paper((16, 16), noise=0), "7", (3, 2, 10, 12), pen=1, darkness=0.8))
+    frame, framing = digit_form(small)  # a form's box scanned at 16x16: no speck
+    big, big_framing = digit_form(enlarged(small))
+    np.testing.assert_array_equal(frame, big)
+    scale = SMALL_SIDE / 16
+    assert framing.shape == (16, 16) and framing.ink.shape == (16, 16)
+    assert framing.box == pytest.approx(tuple(v / scale for v in big_framing.box))
+    assert framing.reach == pytest.approx(big_framing.reach / scale)
+    mask = framing.mask_on_picture(frame > 0)
+    ink = pen_ink((16, 16), "7", (3, 2, 10, 12), 1)
+    assert mask.shape == (16, 16) and (mask & ink).sum() >= 0.8 * ink.sum()
+    cx, cy, _ = framing.circle_on_picture(14, 14, 10)
+    assert 3 <= cx <= 13 and 2 <= cy <= 14

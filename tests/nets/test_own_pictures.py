@@ -73,6 +73,13 @@ def test_the_circle_models_answer_is_a_class_its_probability_and_the_circle():
         assert found.circle == pytest.approx(framing.circle_on_picture(*fitted))
 
 
+def test_only_the_circle_models_class_reads_the_digit_at_each_stroke_width():
+    image = seven(60, 80, (40, 10, 12, 30))
+    assert len(framed(model_of("circlenet"), image)[0]) == len(MNIST_STROKES)
+    assert len(framed(model_of("segnet"), image)[0]) == 1
+    assert framed(model_of("unet"), image)[0].shape == (1, 60, 80)
+
+
 def test_the_composites_network_answers_on_the_picture_padded_to_its_pooling():
     net, model = network("unet")
     image = picture(45, 61, (5, 5, 30, 20))

@@ -21,7 +21,7 @@ is. `Framing` remembers how the digit was framed, so that a mask or a circle fou
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -57,6 +57,10 @@ MNIST_STROKES = (MNIST_STROKE, 2.0, 2.8)  # the median first: the frame masks ar
 SUPERSAMPLE = 8
 WORK_SIDE = DIGIT_BOX * SUPERSAMPLE  # the digit's long side while its stroke is re-drawn
 MASK_REACH = 0.5  # frame pixels: how far a mask on the picture may reach past the drawn stroke
+# A picture shorter than this is enlarged to it first, so that its ink is found as on any
+# other (lengths in pixels, as MIN_SIDE, hold; a stroke a pixel wide is several): a 28x28
+# drawing, a 16x16 scan of a form.
+SMALL_SIDE = 96
 
 
 def eight_bit(image: np.ndarray) -> np.ndarray:
@@ -269,6 +273,8 @@ def digit_forms(
     framed; one frame, the picture itself, for a picture in MNIST's form."""
     if in_mnist_form(image):
         return image[None], as_is(image.shape)
+    if min(image.shape) < SMALL_SIDE:
+        return on_the_picture(*digit_forms(enlarged(image), strokes), image.shape)
     contrast = ink_contrast(image)
     core, peak = digit_ink(contrast)
     _, _, width, height = cv2.boundingRect(core.astype(np.uint8))
@@ -292,6 +298,30 @@ def digit_forms(
     reach = (beyond + MASK_REACH) * per_frame_pixel
     ink = with_rims(core, contrast >= RIM_SHARE * peak, pen * RIM_REACH)
     return np.stack(frames), Framing(box, framed.scaled, framed.offset, image.shape, ink, reach)
+
+
+def enlarged(image: np.ndarray) -> np.ndarray:
+    """A small picture enlarged (bicubic) to SMALL_SIDE on its short side."""
+    scale = SMALL_SIDE / min(image.shape)
+    return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+
+
+def on_the_picture(
+    frames: np.ndarray, framing: Framing, shape: tuple[int, int]
+) -> tuple[np.ndarray, Framing]:
+    """The frames of an enlarged picture, and its framing mapped back onto the picture of
+    `shape`: the box and reach scaled down, the ink where it covers half a pixel or more."""
+    height, width = shape
+    sx, sy = framing.shape[1] / width, framing.shape[0] / height
+    x, y, box_width, box_height = framing.box
+    ink = None
+    if framing.ink is not None:
+        covered = cv2.resize(
+            framing.ink.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA
+        )
+        ink = covered >= 0.5
+    box = (x / sx, y / sy, box_width / sx, box_height / sy)
+    return frames, replace(framing, box=box, shape=shape, ink=ink, reach=framing.reach / sx)
 
 
 def padded(image: np.ndarray, multiple: int) -> tuple[np.ndarray, Framing]:

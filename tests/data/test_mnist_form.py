@@ -10,6 +10,7 @@ from handwriting import paper, pen_ink, photo, ruled, write
 from mnistseg.data.circles import circle_params
 from mnistseg.data.mnist_form import (
     DIGIT_BOX,
+    LARGEST_ENLARGED,
     MNIST_STROKE,
     MNIST_STROKES,
     SMALL_SIDE,
@@ -636,3 +637,8 @@ def test_a_small_picture_is_read_as_it_would_be_enlarged_and_answered_on_itself(
     assert mask.shape == (16, 16) and (mask & ink).sum() >= 0.8 * ink.sum()
     cx, cy, _ = framing.circle_on_picture(14, 14, 10)
     assert 3 <= cx <= 13 and 2 <= cy <= 14
+
+
+def test_a_small_strip_is_enlarged_no_further_than_its_long_side_allows():
+    assert enlarged(np.zeros((28, 40), np.uint8)).shape == (SMALL_SIDE, round(40 * SMALL_SIDE / 28))
+    assert max(enlarged(np.zeros((20, 900), np.uint8)).shape) == LARGEST_ENLARGED

@@ -61,6 +61,7 @@ MASK_REACH = 0.5  # frame pixels: how far a mask on the picture may reach past t
 # other (lengths in pixels, as MIN_SIDE, hold; a stroke a pixel wide is several): a 28x28
 # drawing, a 16x16 scan of a form.
 SMALL_SIDE = 96
+LARGEST_ENLARGED = 1024  # pixels: a long strip is enlarged no further on its long side
 
 
 def eight_bit(image: np.ndarray) -> np.ndarray:
@@ -273,7 +274,7 @@ def digit_forms(
     framed; one frame, the picture itself, for a picture in MNIST's form."""
     if in_mnist_form(image):
         return image[None], as_is(image.shape)
-    if min(image.shape) < SMALL_SIDE:
+    if min(image.shape) < SMALL_SIDE and max(image.shape) < LARGEST_ENLARGED:
         return on_the_picture(*digit_forms(enlarged(image), strokes), image.shape)
     contrast = ink_contrast(image)
     core, peak = digit_ink(contrast)
@@ -301,8 +302,9 @@ def digit_forms(
 
 
 def enlarged(image: np.ndarray) -> np.ndarray:
-    """A small picture enlarged (bicubic) to SMALL_SIDE on its short side."""
-    scale = SMALL_SIDE / min(image.shape)
+    """A small picture enlarged (bicubic) to SMALL_SIDE on its short side, or less where its
+    long side would pass LARGEST_ENLARGED (a strip)."""
+    scale = min(SMALL_SIDE / min(image.shape), LARGEST_ENLARGED / max(image.shape))
     return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
 
 

@@ -637,6 +637,15 @@ def test_a_small_picture_is_read_as_it_would_be_enlarged_and_answered_on_itself(
     assert mask.shape == (16, 16) and (mask & ink).sum() >= 0.8 * ink.sum()
     cx, cy, _ = framing.circle_on_picture(14, 14, 10)
     assert 3 <= cx <= 13 and 2 <= cy <= 14
+    assert len(digit_forms(small, (2.0,))[0]) == 1  # at the widths asked for
+
+
+def test_a_small_picture_not_square_is_answered_on_itself_in_both_directions():
+    small = photo(write(paper((20, 40), noise=0), "7", (14, 3, 10, 14), pen=1, darkness=0.8))
+    _, framing = digit_form(small)
+    x, y, width, height = framing.box
+    assert framing.shape == (20, 40) and framing.ink.shape == (20, 40)
+    assert 12 <= x <= 15 and 1 <= y <= 4 and 9 <= width <= 13 and 12 <= height <= 17
 
 
 def test_a_small_strip_is_enlarged_no_further_than_its_long_side_allows():

@@ -29,10 +29,10 @@ PEAK_SHARE = 0.5  # of the peak contrast: a stroke's width at half its contrast
 # (most). Below this, nothing stands out; above it, the shapes below decide. But on a clean
 # picture (a drawing program's canvas, a clean scan) a faint stroke stands out of paper with
 # no texture: a peak of FAINT_CONTRAST (20 grey levels off white) or more stands out where it
-# is CLEAN_RATIO times the paper's texture (the contrast's TEXTURE_PERCENTILE, at least a grey
-# level). The faint canvas drawings of the second real set peak at 9 to 70 times their
-# texture (enlarged to SMALL_SIDE as they are, from 28x28); past this gate, the photos' bare
-# corners (2 to 27 times theirs) are still refused by the rules below but one (docs/predict.md).
+# is CLEAN_RATIO times the paper's texture (the contrast's TEXTURE_PERCENTILE). The faint
+# canvas drawings of the second real set peak at 9 times their texture or more (enlarged from
+# 28x28 as they are; most on paper with none); past this gate, the photos' bare corners (2 to
+# 27 times theirs) are still refused by the rules below but one (docs/predict.md).
 MIN_CONTRAST = 0.25
 FAINT_CONTRAST = 0.08
 CLEAN_RATIO = 8
@@ -307,7 +307,7 @@ def stands_out(contrast: np.ndarray, peak: float) -> bool:
     clean picture FAINT_CONTRAST and CLEAN_RATIO times the paper's texture."""
     if peak >= MIN_CONTRAST:
         return True
-    texture = max(float(np.percentile(contrast, TEXTURE_PERCENTILE)), 1 / 255)
+    texture = float(np.percentile(contrast, TEXTURE_PERCENTILE))
     return peak >= max(FAINT_CONTRAST, CLEAN_RATIO * texture)
 
 

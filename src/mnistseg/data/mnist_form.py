@@ -316,14 +316,13 @@ def on_the_picture(
     height, width = shape
     sx, sy = framing.shape[1] / width, framing.shape[0] / height
     x, y, box_width, box_height = framing.box
-    ink = None
-    if framing.ink is not None:
-        covered = cv2.resize(
-            framing.ink.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA
-        )
-        ink = covered >= 0.5
+    covered = cv2.resize(
+        framing.ink.astype(np.float32), (width, height), interpolation=cv2.INTER_AREA
+    )
     box = (x / sx, y / sy, box_width / sx, box_height / sy)
-    return frames, replace(framing, box=box, shape=shape, ink=ink, reach=framing.reach / sx)
+    return frames, replace(
+        framing, box=box, shape=shape, ink=covered >= 0.5, reach=framing.reach / sx
+    )
 
 
 def padded(image: np.ndarray, multiple: int) -> tuple[np.ndarray, Framing]:

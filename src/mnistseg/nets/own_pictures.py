@@ -11,7 +11,13 @@ import numpy as np
 from torch import nn
 
 from mnistseg.data.circles import circle_params
-from mnistseg.data.mnist_form import Framing, digit_forms, padded, white_on_black
+from mnistseg.data.mnist_form import (
+    MNIST_STROKES,
+    Framing,
+    digit_forms,
+    padded,
+    white_on_black,
+)
 from mnistseg.nets.device import Placement
 from mnistseg.nets.inference import predict
 from mnistseg.nets.models import Model
@@ -37,8 +43,7 @@ def framed(model: Model, picture: np.ndarray) -> Framed:
     the circle model's class; NoDigit, a ValueError, if nothing digit-like stands out), else
     white on black and padded to sides its pooling takes."""
     if model.digits:
-        frames, framing = digit_forms(picture)
-        return (frames if model.task == "circle" else frames[:1]), framing
+        return digit_forms(picture, MNIST_STROKES if model.task == "circle" else MNIST_STROKES[:1])
     frame, framing = padded(white_on_black(picture)[0], 2 ** model.pooling_levels())
     return frame[None], framing
 
